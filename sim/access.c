@@ -1,0 +1,135 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * access.c - marked accesses: kw_load()/kw_store()/kw_cmpxchg()..., each a scheduling point
+ * whose value the memory model decides. The instrumentation runtime (tsan_rt.c) funnels C11
+ * atomics of the code under test here too.
+ *
+ * Outside a run's threads (setup, final check) an access touches memory directly.
+ */
+#include "kw_internal.h"
+
+static const char *kw_rmw_note(enum kw_rmw_op op)
+{
+	static const char *n[] = { "xchg", "fetch_add", "fetch_sub", "fetch_and", "fetch_or", "fetch_xor",
+				   "fetch_nand" };
+
+	return (unsigned)op < 7 ? n[op] : "rmw";
+}
+
+static inline struct kw_thread *kw_running(struct kw_sim **sp)
+{
+	struct kw_sim *s = kw_S;
+
+	*sp = s;
+	return s && s->in_run ? s->cur : NULL;
+}
+
+uint64_t kw_mem_load_at(const void *p, unsigned size, int mo, uintptr_t pc)
+{
+	struct kw_sim *s;
+	struct kw_thread *t = kw_running(&s);
+	struct kw_op op = { .kind = KW_OP_LOAD, .size = (uint8_t)size, .mo = (uint8_t)mo, .addr = p, .pc = pc };
+	uint64_t v;
+
+	if (!t)
+		return kw_raw_load(p, size);
+	kw_sched_point(s, &op);
+	v = kw_mm_load(s, t, p, size, mo, pc);
+	kw_trace_event(s, t, KW_OP_LOAD, p, size, v, 0, pc, mo == KW_ACQUIRE ? " (acquire)" : NULL);
+	return v;
+}
+
+void kw_mem_store_at(void *p, unsigned size, uint64_t v, int mo, uintptr_t pc)
+{
+	struct kw_sim *s;
+	struct kw_thread *t = kw_running(&s);
+	struct kw_op op = { .kind = KW_OP_STORE, .size = (uint8_t)size, .mo = (uint8_t)mo, .addr = p, .pc = pc,
+			    .arg = v };
+
+	if (!t) {
+		kw_raw_store(p, size, v);
+		return;
+	}
+	kw_sched_point(s, &op);
+	kw_mm_store(s, t, p, size, v, mo, pc);
+	kw_trace_event(s, t, KW_OP_STORE, p, size, v, 0, pc, mo == KW_RELEASE ? " (release)" : NULL);
+}
+
+uint64_t kw_mem_rmw_at(void *p, unsigned size, enum kw_rmw_op rop, uint64_t v, int mo, uintptr_t pc)
+{
+	struct kw_sim *s;
+	struct kw_thread *t = kw_running(&s);
+	struct kw_op op = { .kind = KW_OP_RMW, .size = (uint8_t)size, .mo = (uint8_t)mo, .mode = (uint8_t)rop,
+			    .addr = p, .pc = pc, .arg = v };
+	uint64_t old;
+
+	if (!t) {
+		old = kw_raw_load(p, size);
+		kw_mm_rmw(s, NULL, p, size, rop, v, mo, pc);
+		return old;
+	}
+	kw_sched_point(s, &op);
+	old = kw_mm_rmw(s, t, p, size, rop, v, mo, pc);
+	kw_trace_event(s, t, KW_OP_RMW, p, size, old, kw_raw_load(p, size), pc, kw_rmw_note(rop));
+	return old;
+}
+
+bool kw_mem_cmpxchg_at(void *p, unsigned size, uint64_t *expected, uint64_t desired, int mo_ok, int mo_fail,
+		       uintptr_t pc)
+{
+	struct kw_sim *s;
+	struct kw_thread *t = kw_running(&s);
+	struct kw_op op = { .kind = KW_OP_RMW, .size = (uint8_t)size, .mo = (uint8_t)mo_ok, .mode = 0xff,
+			    .addr = p, .pc = pc, .arg = desired };
+	uint64_t want = *expected;
+	bool ok;
+
+	if (!t)
+		return kw_mm_cmpxchg(s, NULL, p, size, expected, desired, mo_ok, mo_fail, pc);
+	kw_sched_point(s, &op);
+	ok = kw_mm_cmpxchg(s, t, p, size, expected, desired, mo_ok, mo_fail, pc);
+	kw_trace_event(s, t, KW_OP_RMW, p, size, *expected, ok ? desired : *expected, pc,
+		       ok ? "cmpxchg ok" : "cmpxchg failed");
+	(void)want;
+	return ok;
+}
+
+void kw_fence_at(enum kw_fence f, uintptr_t pc)
+{
+	static const char *names[] = { "smp_mb", "acquire fence", "release fence", "smp_wmb", "smp_rmb" };
+	struct kw_sim *s;
+	struct kw_thread *t = kw_running(&s);
+	struct kw_op op = { .kind = KW_OP_FENCE, .mode = (uint8_t)f, .pc = pc };
+
+	if (!t)
+		return;
+	kw_sched_point(s, &op);
+	kw_mm_fence(s, t, f);
+	kw_trace_event(s, t, KW_OP_FENCE, NULL, 0, 0, 0, pc, names[f]);
+}
+
+__attribute__((noinline)) uint64_t kw_mem_load(const void *p, unsigned size, int mo)
+{
+	return kw_mem_load_at(p, size, mo, KW_RET_PC);
+}
+
+__attribute__((noinline)) void kw_mem_store(void *p, unsigned size, uint64_t v, int mo)
+{
+	kw_mem_store_at(p, size, v, mo, KW_RET_PC);
+}
+
+__attribute__((noinline)) uint64_t kw_mem_rmw(void *p, unsigned size, enum kw_rmw_op op, uint64_t v, int mo)
+{
+	return kw_mem_rmw_at(p, size, op, v, mo, KW_RET_PC);
+}
+
+__attribute__((noinline)) bool kw_mem_cmpxchg(void *p, unsigned size, uint64_t *expected, uint64_t desired,
+					      int mo_ok, int mo_fail)
+{
+	return kw_mem_cmpxchg_at(p, size, expected, desired, mo_ok, mo_fail, KW_RET_PC);
+}
+
+__attribute__((noinline)) void kw_fence(enum kw_fence f)
+{
+	kw_fence_at(f, KW_RET_PC);
+}
