@@ -15,6 +15,7 @@
 #define _GNU_SOURCE
 #include "kw_internal.h"
 
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -37,6 +38,7 @@ void __tsan_switch_to_fiber(void *fiber, unsigned flags);
 #ifdef KW_ASAN
 void __sanitizer_start_switch_fiber(void **fake_stack_save, const void *bottom, size_t size);
 void __sanitizer_finish_switch_fiber(void *fake_stack_save, const void **bottom_old, size_t *size_old);
+void __asan_unpoison_memory_region(const volatile void *addr, size_t size);
 #endif
 
 static size_t kw_page(void)
@@ -94,6 +96,21 @@ bool kw_fiber_guard_hit(const struct kw_fiber *f, uintptr_t addr)
 void kw_fiber_main_init(struct kw_fiber *f)
 {
 	memset(f, 0, sizeof(*f));
+#ifdef KW_ASAN
+	{
+		pthread_attr_t a;
+		void *lo;
+		size_t len;
+
+		if (!pthread_getattr_np(pthread_self(), &a)) {
+			if (!pthread_attr_getstack(&a, &lo, &len)) {
+				f->stack_lo = lo;
+				f->stack_len = len;
+			}
+			pthread_attr_destroy(&a);
+		}
+	}
+#endif
 #ifdef KW_REAL_TSAN
 	f->tsan = __tsan_get_current_fiber();
 #endif
@@ -102,9 +119,29 @@ void kw_fiber_main_init(struct kw_fiber *f)
 #endif
 }
 
+static struct kw_fiber *kw_fiber_incoming; /* the fiber being switched to (one OS thread) */
+
+/* Every fiber starts here: finish the sanitizer's switch bookkeeping, then run its entry. */
+static void kw_fiber_boot(void)
+{
+	struct kw_fiber *f = kw_fiber_incoming;
+
+#ifdef KW_ASAN
+	__sanitizer_finish_switch_fiber(NULL, NULL, NULL);
+#endif
+	f->entry();
+	abort(); /* entries never return */
+}
+
 /* Make f start at entry() on its next switch-in (its previous contents are discarded). */
 void kw_fiber_prepare(struct kw_fiber *f, void (*entry)(void))
 {
+	f->entry = entry;
+	entry = kw_fiber_boot;
+#ifdef KW_ASAN
+	/* an abandoned run leaves its frames' redzones poisoned on this stack */
+	__asan_unpoison_memory_region(f->map + kw_page(), f->maplen - kw_page());
+#endif
 #ifdef KW_ASM_SWITCH
 	uintptr_t top = ((uintptr_t)f->map + f->maplen) & ~(uintptr_t)15;
 	uint64_t *sp;
@@ -143,6 +180,7 @@ void kw_fiber_switch(struct kw_fiber *from, struct kw_fiber *to)
 #ifdef KW_REAL_TSAN
 	__tsan_switch_to_fiber(to->tsan, KW_TSAN_NO_SYNC);
 #endif
+	kw_fiber_incoming = to;
 #ifdef KW_ASAN
 	void *fake = NULL;
 	size_t pg = kw_page();
@@ -150,7 +188,7 @@ void kw_fiber_switch(struct kw_fiber *from, struct kw_fiber *to)
 	if (to->map)
 		__sanitizer_start_switch_fiber(&fake, to->map + pg, to->maplen - pg);
 	else
-		__sanitizer_start_switch_fiber(&fake, NULL, 0);
+		__sanitizer_start_switch_fiber(&fake, to->stack_lo, to->stack_len);
 #endif
 #ifdef KW_ASM_SWITCH
 	kw_ctx_switch(&from->sp, to->sp);

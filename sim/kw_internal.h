@@ -40,6 +40,9 @@ struct kw_fiber {
 	size_t maplen;		/* its length */
 	void *tsan;		/* the real TSan runtime's fiber, tsan preset only */
 	void *asan_fake;	/* ASan fake-stack handle, asan preset only */
+	void (*entry)(void);	/* where a prepared fiber starts */
+	const void *stack_lo;	/* main context: its stack's bounds (asan preset) */
+	size_t stack_len;
 };
 
 int kw_fiber_alloc(struct kw_fiber *f, size_t size);

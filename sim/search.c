@@ -87,7 +87,8 @@ int kw_search(const struct kw_config *cfg, const struct kw_search_opts *o, struc
 			res->rep = s->rep;
 			res->ndec = s->ndec;
 			res->dec = malloc((s->ndec ? s->ndec : 1) * sizeof(*res->dec));
-			memcpy(res->dec, s->dec, s->ndec * sizeof(*res->dec));
+			if (s->ndec)
+				memcpy(res->dec, s->dec, s->ndec * sizeof(*res->dec));
 			res->preemptions = s->preemptions;
 			break;
 		}
