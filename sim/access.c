@@ -16,6 +16,16 @@ static const char *kw_rmw_note(enum kw_rmw_op op)
 	return (unsigned)op < 7 ? n[op] : "rmw";
 }
 
+/* The checkers' view of a marked access: use after free, and the race detector's shadow. */
+static void kw_marked_check(struct kw_sim *s, struct kw_thread *t, const void *p, unsigned size, unsigned kind,
+			    uintptr_t pc)
+{
+	if (!kw_alloc_check(s, t, p, size, kind != KW_OP_LOAD, pc))
+		kw_fail_now(s);
+	if (s->cfg.races && !t->data_race_depth)
+		kw_race_access(s, t, p, size, kind, pc);
+}
+
 static inline struct kw_thread *kw_running(struct kw_sim **sp)
 {
 	struct kw_sim *s = kw_S;
@@ -34,8 +44,11 @@ uint64_t kw_mem_load_at(const void *p, unsigned size, int mo, uintptr_t pc)
 	if (!t)
 		return kw_raw_load(p, size);
 	kw_sched_point(s, &op);
+	kw_marked_check(s, t, p, size, KW_OP_LOAD, pc);
 	v = kw_mm_load(s, t, p, size, mo, pc);
-	kw_trace_event(s, t, KW_OP_LOAD, p, size, v, 0, pc, mo == KW_ACQUIRE ? " (acquire)" : NULL);
+	kw_trace_event(s, t, KW_OP_LOAD, p, size, v, t->last_src_pc, pc, mo == KW_ACQUIRE ? " (acquire)" : NULL);
+	if (s->tracing)
+		s->ev[s->nev - 1].src = (int16_t)t->last_src;
 	return v;
 }
 
@@ -51,6 +64,7 @@ void kw_mem_store_at(void *p, unsigned size, uint64_t v, int mo, uintptr_t pc)
 		return;
 	}
 	kw_sched_point(s, &op);
+	kw_marked_check(s, t, p, size, KW_OP_STORE, pc);
 	kw_mm_store(s, t, p, size, v, mo, pc);
 	kw_trace_event(s, t, KW_OP_STORE, p, size, v, 0, pc, mo == KW_RELEASE ? " (release)" : NULL);
 }
@@ -69,6 +83,7 @@ uint64_t kw_mem_rmw_at(void *p, unsigned size, enum kw_rmw_op rop, uint64_t v, i
 		return old;
 	}
 	kw_sched_point(s, &op);
+	kw_marked_check(s, t, p, size, KW_OP_RMW, pc);
 	old = kw_mm_rmw(s, t, p, size, rop, v, mo, pc);
 	kw_trace_event(s, t, KW_OP_RMW, p, size, old, kw_raw_load(p, size), pc, kw_rmw_note(rop));
 	return old;
@@ -87,11 +102,31 @@ bool kw_mem_cmpxchg_at(void *p, unsigned size, uint64_t *expected, uint64_t desi
 	if (!t)
 		return kw_mm_cmpxchg(s, NULL, p, size, expected, desired, mo_ok, mo_fail, pc);
 	kw_sched_point(s, &op);
+	if (!kw_alloc_check(s, t, p, size, true, pc))
+		kw_fail_now(s);
 	ok = kw_mm_cmpxchg(s, t, p, size, expected, desired, mo_ok, mo_fail, pc);
+	if (s->cfg.races && !t->data_race_depth)
+		kw_race_access(s, t, p, size, ok ? KW_OP_RMW : KW_OP_LOAD, pc);
 	kw_trace_event(s, t, KW_OP_RMW, p, size, *expected, ok ? desired : *expected, pc,
 		       ok ? "cmpxchg ok" : "cmpxchg failed");
 	(void)want;
 	return ok;
+}
+
+/* A wait-loop step: the thread sleeps until a store newer than the one its last load read
+ * exists (see kw_mm_wait_enabled), so spinning costs no steps and dfs stays finite. */
+__attribute__((noinline)) void kw_cpu_relax(void)
+{
+	struct kw_sim *s;
+	struct kw_thread *t = kw_running(&s);
+	struct kw_op op = { .kind = KW_OP_SPIN, .size = 1, .pc = KW_RET_PC };
+
+	if (!t)
+		return;
+	kw_mm_wait_begin(s, t);
+	op.addr = (const void *)t->wait_loc;
+	kw_sched_point(s, &op);
+	kw_trace_event(s, t, KW_OP_SPIN, op.addr, 0, 0, 0, op.pc, "cpu_relax");
 }
 
 void kw_fence_at(enum kw_fence f, uintptr_t pc)

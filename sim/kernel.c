@@ -188,6 +188,7 @@ static void kw_point(struct kw_sim *s, unsigned kind, const void *addr, unsigned
 			    .arg = arg, .target = target };
 
 	kw_sched_point(s, &op);
+	kw_mm_sync_op(s, s->cur); /* tso: locked instructions drain the store buffer */
 }
 
 /* ---- lock-order graph (lockdep-lite) -------------------------------------------------------- */
@@ -881,6 +882,15 @@ static void kw_wake(void *wq, struct kw_thread *target, uintptr_t pc, const char
 __attribute__((noinline)) void kw_wake_up(void *wq) { kw_wake(wq, NULL, KW_RET_PC, "wake_up"); }
 __attribute__((noinline)) void kw_wake_up_all(void *wq) { kw_wake(wq, NULL, KW_RET_PC, "wake_up_all"); }
 __attribute__((noinline)) void kw_wake_up_process(struct kw_thread *u) { kw_wake(NULL, u, KW_RET_PC, "wake_up_process"); }
+
+void kw_might_sleep_at(uintptr_t pc, const char *what)
+{
+	struct kw_sim *s;
+	struct kw_thread *t = kw_cur_thread(&s);
+
+	if (t)
+		kw_check_may_sleep(s, t, what, pc);
+}
 
 __attribute__((noinline)) void kw_might_sleep(void)
 {

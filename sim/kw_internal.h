@@ -82,6 +82,7 @@ enum kw_opk {
 	KW_OP_FLUSH,		/* kw_worker_flush/destroy (blocks) */
 	KW_OP_ALLOC,		/* kmalloc/kfree */
 	KW_OP_SYSCALL_RET,
+	KW_OP_SPIN,		/* cpu_relax() in a wait loop: waits for a newer store */
 	KW_OP__COUNT
 };
 
@@ -143,6 +144,12 @@ struct kw_thread {
 	kw_vc_t wmb_fence;		/* weak model: own stores before the last smp_wmb() */
 	bool has_rel_fence;		/* rel_fence is meaningful */
 	int data_race_depth;		/* inside data_race() */
+	int last_src;			/* weak model: writer of the store the last load read, -2 if the latest */
+	uintptr_t last_src_pc;		/* its site */
+	uintptr_t last_load_loc;	/* location of the last marked load */
+	int64_t last_load_ts;		/* position of the store it read */
+	uintptr_t wait_loc;		/* recognised wait: the location it waits on, 0 = none */
+	int64_t wait_ts;		/* ... for a store newer than this */
 	void *sb;			/* tso model: store buffer */
 };
 
@@ -405,6 +412,7 @@ void kw_kernel_thread_exit(struct kw_sim *s, struct kw_thread *t);
 bool kw_kernel_op_enabled(struct kw_sim *s, struct kw_thread *t, const struct kw_op *op);
 void kw_kernel_deadlock_report(struct kw_sim *s);
 bool kw_kernel_timer_advance(struct kw_sim *s);
+void kw_might_sleep_at(uintptr_t pc, const char *what);
 const char *kw_lock_label(struct kw_sim *s, const void *lock, char *buf, size_t n);
 
 /* mm.c: the memory model */
@@ -421,6 +429,10 @@ void kw_mm_fence(struct kw_sim *s, struct kw_thread *t, enum kw_fence f);
 void kw_mm_plain_write(struct kw_sim *s, struct kw_thread *t, const void *p, size_t n);
 void kw_mm_thread_end(struct kw_sim *s, struct kw_thread *t);
 void kw_mm_forget(struct kw_sim *s, const void *p, size_t n);
+void kw_mm_sync_op(struct kw_sim *s, struct kw_thread *t);
+void kw_mm_end_of_run(struct kw_sim *s);
+bool kw_mm_wait_enabled(struct kw_sim *s, const struct kw_thread *t);
+void kw_mm_wait_begin(struct kw_sim *s, struct kw_thread *t);
 uint64_t kw_raw_load(const void *p, unsigned size);
 void kw_raw_store(void *p, unsigned size, uint64_t v);
 
@@ -428,11 +440,13 @@ void kw_raw_store(void *p, unsigned size, uint64_t v);
 struct kw_race *kw_race_new(void);
 void kw_race_free(struct kw_race *r);
 void kw_race_reset(struct kw_sim *s);
-void kw_race_access(struct kw_sim *s, struct kw_thread *t, const void *p, size_t n, bool write,
-		    bool atomic, uintptr_t pc);
+/* kind: KW_OP_PLAIN_READ/PLAIN_WRITE (plain) or KW_OP_LOAD/STORE/RMW (marked) */
+void kw_race_access(struct kw_sim *s, struct kw_thread *t, const void *p, size_t n, unsigned kind, uintptr_t pc);
 void kw_race_forget(struct kw_sim *s, const void *p, size_t n);
 
 /* alloc.c */
+void *kw_malloc_at(size_t size, bool zero, uintptr_t pc);
+void kw_free_at(const void *p, uintptr_t pc);
 struct kw_alloc *kw_alloc_new(void);
 void kw_alloc_free_all(struct kw_alloc *a);
 void kw_alloc_reset(struct kw_sim *s);

@@ -273,6 +273,8 @@ bool kw_op_enabled(struct kw_sim *s, struct kw_thread *t)
 	case KW_OP_WORKER_WAIT:
 	case KW_OP_FLUSH:
 		return kw_kernel_op_enabled(s, t, &t->op);
+	case KW_OP_SPIN:
+		return kw_mm_wait_enabled(s, t);
 	default:
 		return true;
 	}
@@ -307,6 +309,7 @@ static bool kw_op_memory(const struct kw_op *o)
 	case KW_OP_RMW:
 	case KW_OP_PLAIN_READ:
 	case KW_OP_PLAIN_WRITE:
+	case KW_OP_SPIN:
 		return true;
 	default:
 		return false;
@@ -349,6 +352,11 @@ bool kw_ops_dependent(const struct kw_thread *a, const struct kw_op *oa, const s
 		uintptr_t pa = (uintptr_t)oa->addr, pb = (uintptr_t)ob->addr;
 
 		if (pa + (oa->size ? oa->size : 1) <= pb || pb + (ob->size ? ob->size : 1) <= pa)
+			return false;
+		/* weak model: a store's place in modification order is a decision of its own, so
+		 * two marked stores commute; loads and RMWs still depend on them */
+		if (oa->kind == KW_OP_STORE && ob->kind == KW_OP_STORE && kw_S &&
+		    kw_S->cfg.model == KW_MODEL_WEAK)
 			return false;
 		return kw_op_writes(oa) || kw_op_writes(ob);
 	}
@@ -776,6 +784,8 @@ int kw_sim_run(struct kw_sim *s, const struct kw_config *cfg, struct kw_strategy
 		kw_pick_and_go(s, NULL);
 		if (s->status == KW_RUN_OK)
 			kw_end_of_run_checks(s);
+		if (s->status == KW_RUN_OK)
+			kw_mm_end_of_run(s);
 		if (s->status == KW_RUN_OK && s->has_deferred) {
 			s->rep = s->deferred;
 			s->status = KW_RUN_FAIL;
@@ -788,6 +798,8 @@ int kw_sim_run(struct kw_sim *s, const struct kw_config *cfg, struct kw_strategy
 				kw_alloc_end_of_run(s);
 		}
 	}
+	if (s->status == KW_RUN_FAIL && s->has_deferred && strcmp(s->rep.check, s->deferred.check))
+		kw_report_detail(s, "  also found earlier in this run: %s: %s\n", s->deferred.check, s->deferred.msg);
 	s->in_run = false;
 	s->cur = NULL;
 	s->total_runs++;

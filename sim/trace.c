@@ -103,6 +103,19 @@ static void kw_event_text(struct kw_sim *s, const struct kw_event *e, char *buf,
 		snprintf(buf, n, "%s %s -> %s%s", e->kind == KW_OP_LOAD ? "load" : "read",
 			 kw_addr_label(s, e->addr, a, sizeof(a)), kw_value_label(s, e->v, e->size, v1, sizeof(v1)),
 			 e->note ? e->note : "");
+		if (e->kind == KW_OP_LOAD && e->src != -2) {
+			size_t k = strlen(buf);
+			char site[120];
+
+			if (e->src < 0)
+				snprintf(buf + k, n - k, " [stale: the initial value]");
+			else
+				snprintf(buf + k, n - k, " [stale: T%d's store at %s]", e->src,
+					 kw_site(e->v2, site, sizeof(site)));
+		}
+		return;
+	case KW_OP_SPIN:
+		snprintf(buf, n, "cpu_relax (waits for a newer store)");
 		return;
 	case KW_OP_STORE:
 	case KW_OP_PLAIN_WRITE:

@@ -193,6 +193,8 @@ int kw_verify(const struct kw_verify_opts *o, FILE *out)
 
 		if (strncmp(sc->name, prefix, strlen(prefix)))
 			continue;
+		if (sc->expect == KW_EXPECT_NONE && !prefix[0])
+			continue; /* litmus shapes and demos without a verdict: only when asked by name */
 		memset(&row, 0, sizeof(row));
 		row.name = sc->name;
 		snprintf(row.check, sizeof(row.check), "-");

@@ -8,6 +8,7 @@
 #define KWEAVE_KERNEL_H
 
 #include <kweave/kweave.h>
+#include <kweave/atomic.h>
 
 /* Object types: their state lives in the engine, keyed by address. */
 struct mutex { int kw_unused; };
