@@ -148,6 +148,13 @@ struct kw_thread {
 	uintptr_t last_src_pc;		/* its site */
 	uintptr_t last_load_loc;	/* location of the last marked load */
 	int64_t last_load_ts;		/* position of the store it read */
+	uintptr_t stale_pc;		/* weak model: the last load that read an older store (0: none) */
+	const void *stale_addr;		/* its location */
+	uint64_t stale_val;		/* the value it read */
+	int stale_src;			/* writer of that store (-1: initial value) */
+	uintptr_t stale_src_pc;		/* its site */
+	int stale_new;			/* writer of the latest store then */
+	uintptr_t stale_new_pc;		/* its site */
 	uintptr_t wait_loc;		/* recognised wait: the location it waits on, 0 = none */
 	int64_t wait_ts;		/* ... for a store newer than this */
 	void *sb;			/* tso model: store buffer */

@@ -351,7 +351,7 @@ static void kw_store_at_end(struct kw_sim *s, struct kw_loc *l, uint64_t v, int1
 	(void)s;
 }
 
-static void kw_tso_offer(struct kw_sim *s, int tid, uint32_t li);
+static void kw_tso_offer(struct kw_sim *s, int tid, uint32_t li, bool must_drain);
 
 /* Make the first upto pending stores of thread tid visible, in order. Before each one, other
  * threads' pending stores to the same location may become visible first: that is how two
@@ -365,7 +365,7 @@ static void kw_tso_drain(struct kw_sim *s, int tid, uint32_t upto)
 	while (upto-- > 0 && b->n) {
 		struct kw_pending p;
 
-		kw_tso_offer(s, tid, b->p[0].loc);
+		kw_tso_offer(s, tid, b->p[0].loc, false);
 		p = b->p[0];
 		memmove(&b->p[0], &b->p[1], (b->n - 1) * sizeof(b->p[0]));
 		b->n--;
@@ -390,7 +390,7 @@ void kw_mm_thread_end(struct kw_sim *s, struct kw_thread *t)
 /* Before thread tid reads (or makes visible a store to) location li: another thread's
  * pending store to it may become visible now (draining that thread's FIFO up to it).
  * Option 0 keeps memory as it is. */
-static void kw_tso_offer(struct kw_sim *s, int tid, uint32_t li)
+static void kw_tso_offer(struct kw_sim *s, int tid, uint32_t li, bool must_drain)
 {
 	struct kw_mm *mm = s->mm;
 	unsigned n = 1, k;
@@ -408,7 +408,12 @@ static void kw_tso_offer(struct kw_sim *s, int tid, uint32_t li)
 				n++;
 			}
 	}
-	k = kw_choose_value(s, KW_CH_READ, n);
+	if (must_drain && n > 1) {
+		/* a resumed wait: re-reading memory as it was would only spin */
+		k = 1 + kw_choose_value(s, KW_CH_READ, n - 1);
+	} else {
+		k = kw_choose_value(s, KW_CH_READ, n);
+	}
 	if (k)
 		kw_tso_drain(s, opt[k].tid, opt[k].idx + 1);
 }
@@ -428,7 +433,8 @@ static uint64_t kw_tso_load(struct kw_sim *s, struct kw_thread *t, struct kw_loc
 			kw_tso_drain(s, t->id, i + 1);
 			break;
 		}
-	kw_tso_offer(s, t->id, li);
+	kw_tso_offer(s, t->id, li, t->wait_loc == l->addr && l->st[l->n - 1].ts <= t->wait_ts);
+	t->wait_loc = 0;
 	st = &l->st[l->n - 1];
 	kw_note_read(st, t, KW_ACQUIRE);
 	*src = -2;
@@ -465,7 +471,6 @@ uint64_t kw_mm_load(struct kw_sim *s, struct kw_thread *t, const void *p, unsign
 	uint32_t f, n, k;
 	struct kw_store *st;
 
-	(void)pc;
 	if (!t)
 		return kw_raw_load(p, size);
 	l = kw_loc_get(mm, p, size);
@@ -488,6 +493,15 @@ uint64_t kw_mm_load(struct kw_sim *s, struct kw_thread *t, const void *p, unsign
 	k = n > 1 ? kw_choose_value(s, KW_CH_READ, n) : 0;
 	st = &l->st[l->n - 1 - k];
 	kw_note_read(st, t, mo);
+	if (k) {
+		t->stale_pc = pc;
+		t->stale_addr = (const void *)l->addr;
+		t->stale_val = st->val & kw_mask(size);
+		t->stale_src = st->tid;
+		t->stale_src_pc = st->pc;
+		t->stale_new = l->st[l->n - 1].tid;
+		t->stale_new_pc = l->st[l->n - 1].pc;
+	}
 	t->last_src = k ? st->tid : -2;
 	t->last_src_pc = st->pc;
 	t->last_load_loc = l->addr;
@@ -591,7 +605,7 @@ uint64_t kw_mm_rmw(struct kw_sim *s, struct kw_thread *t, void *p, unsigned size
 	l = kw_loc_get(mm, p, size);
 	kw_mm_sync_op(s, t);
 	if (s->cfg.model == KW_MODEL_TSO)
-		kw_tso_offer(s, t->id, (uint32_t)(l - mm->locs));
+		kw_tso_offer(s, t->id, (uint32_t)(l - mm->locs), false);
 	if (mo == KW_SEQ_CST)
 		kw_sc_fence(mm, t); /* value-returning kernel RMWs are fully ordered: smp_mb() before */
 	n = kw_rmw_candidates(s, l, t, c);
@@ -625,7 +639,7 @@ bool kw_mm_cmpxchg(struct kw_sim *s, struct kw_thread *t, void *p, unsigned size
 	l = kw_loc_get(mm, p, size);
 	kw_mm_sync_op(s, t);
 	if (s->cfg.model == KW_MODEL_TSO)
-		kw_tso_offer(s, t->id, (uint32_t)(l - mm->locs));
+		kw_tso_offer(s, t->id, (uint32_t)(l - mm->locs), false);
 	/* every store it may read: equal to *expected (success, if nothing is glued after it)
 	 * or not (failure, a plain relaxed load) */
 	f = s->cfg.model == KW_MODEL_WEAK ? kw_floor(l, t) : l->n - 1;

@@ -162,6 +162,23 @@ void kw_check_failed(const char *check, int warn, const char *fmt, ...)
 	if (s->ending && !strcmp(check, "assert"))
 		check = "final-check";
 	kw_report_set(s, check, KW_RET_PC, "%s", msg);
+	if (s->cur && s->cur->stale_pc) {
+		struct kw_thread *t = s->cur;
+		char loc[96], s1[160], s2[160], s3[160];
+
+		kw_addr_label(s, t->stale_addr, loc, sizeof(loc));
+		kw_site(t->stale_pc, s1, sizeof(s1));
+		kw_site(t->stale_src_pc, s2, sizeof(s2));
+		kw_site(t->stale_new_pc, s3, sizeof(s3));
+		kw_report_detail(s, "  stale read: the load of %s at %s returned %lld, ", loc, s1,
+				 (long long)t->stale_val);
+		if (t->stale_src < 0)
+			kw_report_detail(s, "its initial value,\n");
+		else
+			kw_report_detail(s, "stored by T%d at %s,\n", t->stale_src, s2);
+		kw_report_detail(s, "    while T%d's store at %s was already the latest (nothing ordered it before the load)\n",
+				 t->stale_new, s3);
+	}
 	(void)warn;
 	kw_fail_now(s);
 }
