@@ -208,6 +208,13 @@ void kw_free_at(const void *p, uintptr_t pc)
 	}
 	a = s->alloc;
 	b = kw_block_of(a, p);
+	if (s->cur && b && b->addr == (uintptr_t)p) {
+		/* freeing is a write to the whole block: a scheduling point, so that dfs sees it
+		 * conflict with every access to the block */
+		struct kw_op op = { .kind = KW_OP_FREE, .size = 8, .span = (uint32_t)b->size, .addr = p, .pc = pc };
+
+		kw_sched_point(s, &op);
+	}
 	if (!b || b->addr != (uintptr_t)p) {
 		char l[96];
 

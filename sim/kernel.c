@@ -570,6 +570,7 @@ __attribute__((noinline)) void kw_lock_release_handoff(void *lock)
 
 	if (!t)
 		return;
+	kw_point(s, KW_OP_UNLOCK, lock, 0, 0, NULL, pc);
 	l = kw_lock_of(s, lock);
 	if (!kw_holds(t, lock)) {
 		char ln[64];
@@ -598,6 +599,7 @@ __attribute__((noinline)) void kw_lock_acquire_handoff(void *lock)
 
 	if (!t)
 		return;
+	kw_point(s, KW_OP_TRYLOCK, lock, 0, 0, NULL, pc); /* never blocks */
 	l = kw_lock_of(s, lock);
 	if (l->owner == KW_OWNER_HANDOFF) {
 		l->owner = t->id + 1;
@@ -696,20 +698,26 @@ static struct kw_completion *kw_comp(struct kw_sim *s, const void *c)
 	return &kw_obj_get(s, c, KW_OBJ_COMPLETION)->u.comp;
 }
 
-void kw_init_completion(void *c)
+__attribute__((noinline)) void kw_init_completion(void *c)
 {
 	struct kw_sim *s = kw_S;
 
-	if (s && s->in_run)
-		memset(kw_comp(s, c), 0, sizeof(struct kw_completion));
+	if (!s || !s->in_run)
+		return;
+	if (s->cur)
+		kw_point(s, KW_OP_COMPLETE, c, 0, 0, NULL, KW_RET_PC);
+	memset(kw_comp(s, c), 0, sizeof(struct kw_completion));
 }
 
-void kw_reinit_completion(void *c)
+__attribute__((noinline)) void kw_reinit_completion(void *c)
 {
 	struct kw_sim *s = kw_S;
 
-	if (s && s->in_run)
-		kw_comp(s, c)->done = 0;
+	if (!s || !s->in_run)
+		return;
+	if (s->cur)
+		kw_point(s, KW_OP_COMPLETE, c, 0, 0, NULL, KW_RET_PC);
+	kw_comp(s, c)->done = 0;
 }
 
 static void kw_complete_n(void *c, unsigned n, uintptr_t pc, const char *what)
@@ -1110,9 +1118,15 @@ __attribute__((noinline)) void kw_worker_destroy(struct kw_worker *w)
 	kw_vc_join(t->vc, w->t->vc);
 }
 
-unsigned kw_worker_pending(struct kw_worker *w)
+__attribute__((noinline)) unsigned kw_worker_pending(struct kw_worker *w)
 {
-	return w ? (w->tail - w->head) + (w->busy ? 1u : 0u) : 0;
+	struct kw_sim *s = kw_S;
+
+	if (!w)
+		return 0;
+	if (s && s->in_run && s->cur)
+		kw_point(s, KW_OP_QUEUE, w, 0, 0, NULL, KW_RET_PC);
+	return (w->tail - w->head) + (w->busy ? 1u : 0u);
 }
 
 /* ---- enabledness --------------------------------------------------------------------------- */

@@ -83,6 +83,7 @@ enum kw_opk {
 	KW_OP_ALLOC,		/* kmalloc/kfree */
 	KW_OP_SYSCALL_RET,
 	KW_OP_SPIN,		/* cpu_relax() in a wait loop: waits for a newer store */
+	KW_OP_FREE,		/* kfree: a write to the whole block */
 	KW_OP__COUNT
 };
 
@@ -93,6 +94,7 @@ struct kw_op {
 	uint8_t size;		/* access size in bytes */
 	uint8_t mo;		/* memory order */
 	uint8_t mode;		/* lock mode, rmw op, fence kind... */
+	uint32_t span;		/* bytes covered when more than size (kfree) */
 	const void *addr;	/* location or object the op acts on (dependence) */
 	uintptr_t pc;		/* return address into the code under test: the site */
 	uint64_t arg;		/* value to store, timeout, ... */

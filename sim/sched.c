@@ -327,6 +327,7 @@ static bool kw_op_memory(const struct kw_op *o)
 	case KW_OP_PLAIN_READ:
 	case KW_OP_PLAIN_WRITE:
 	case KW_OP_SPIN:
+	case KW_OP_FREE:
 		return true;
 	default:
 		return false;
@@ -335,7 +336,13 @@ static bool kw_op_memory(const struct kw_op *o)
 
 static bool kw_op_writes(const struct kw_op *o)
 {
-	return o->kind == KW_OP_STORE || o->kind == KW_OP_RMW || o->kind == KW_OP_PLAIN_WRITE;
+	return o->kind == KW_OP_STORE || o->kind == KW_OP_RMW || o->kind == KW_OP_PLAIN_WRITE ||
+	       o->kind == KW_OP_FREE;
+}
+
+static uintptr_t kw_op_len(const struct kw_op *o)
+{
+	return o->span ? o->span : o->size ? o->size : 1;
 }
 
 /* Conservative independence: false means "may not commute". Used by dfs's sleep sets and by
@@ -368,7 +375,7 @@ bool kw_ops_dependent(const struct kw_thread *a, const struct kw_op *oa, const s
 	if (kw_op_memory(oa) && kw_op_memory(ob)) {
 		uintptr_t pa = (uintptr_t)oa->addr, pb = (uintptr_t)ob->addr;
 
-		if (pa + (oa->size ? oa->size : 1) <= pb || pb + (ob->size ? ob->size : 1) <= pa)
+		if (pa + kw_op_len(oa) <= pb || pb + kw_op_len(ob) <= pa)
 			return false;
 		/* weak model: a store's place in modification order is a decision of its own, so
 		 * two marked stores commute; loads and RMWs still depend on them */
