@@ -175,9 +175,20 @@ void kw_fiber_prepare(struct kw_fiber *f, void (*entry)(void))
 #endif
 }
 
+#ifdef KW_REAL_TSAN
+/* Every simulated thread releases into this before it switches away, and the main context
+ * acquires it whenever it resumes: setup, the final check and the next run happen after
+ * everything the fibers did, without making the fibers synchronise with each other. */
+static char kw_tsan_world;
+void __tsan_acquire(void *addr);
+void __tsan_release(void *addr);
+#endif
+
 void kw_fiber_switch(struct kw_fiber *from, struct kw_fiber *to)
 {
 #ifdef KW_REAL_TSAN
+	if (from->map)
+		__tsan_release(&kw_tsan_world);
 	__tsan_switch_to_fiber(to->tsan, KW_TSAN_NO_SYNC);
 #endif
 	kw_fiber_incoming = to;
@@ -197,6 +208,10 @@ void kw_fiber_switch(struct kw_fiber *from, struct kw_fiber *to)
 #endif
 #ifdef KW_ASAN
 	__sanitizer_finish_switch_fiber(fake, NULL, NULL);
+#endif
+#ifdef KW_REAL_TSAN
+	if (!from->map)
+		__tsan_acquire(&kw_tsan_world);
 #endif
 }
 

@@ -385,6 +385,7 @@ static void kw_lock_acquire(const void *lock, unsigned mode, uintptr_t pc)
 		l->mode = (uint8_t)mode;
 	l->acq_pc = pc;
 	kw_vc_join(t->vc, l->vc);
+	KW_TSAN_ACQUIRE(lock); /* pairs with the release in kw_lock_release() */
 	kw_vc_tick(t);
 	if (mode == KW_LM_SPIN && t->kind != KW_IRQ) {
 		t->preempt_off++;
@@ -444,6 +445,7 @@ static void kw_lock_release(const void *lock, unsigned mode, uintptr_t pc, const
 	}
 	kw_held_pop(t, lock);
 	kw_vc_join(l->vc, t->vc);
+	KW_TSAN_RELEASE(lock);
 	kw_vc_tick(t);
 	if (mode == KW_LM_SPIN && t->kind != KW_IRQ) {
 		t->preempt_off--;
@@ -485,6 +487,7 @@ static bool kw_lock_try(const void *lock, unsigned mode, uintptr_t pc)
 	}
 	l->acq_pc = pc;
 	kw_vc_join(t->vc, l->vc);
+	KW_TSAN_ACQUIRE(lock);
 	kw_vc_tick(t);
 	if (mode == KW_LM_SPIN && t->kind != KW_IRQ) {
 		t->preempt_off++;
@@ -530,6 +533,7 @@ __attribute__((noinline)) void kw_downgrade_write(void *sem)
 		if (t->held[i].lock == sem)
 			t->held[i].mode = KW_LM_READ;
 	kw_vc_join(l->vc, t->vc);
+	KW_TSAN_RELEASE(sem);
 	kw_trace_event(s, t, KW_OP_UNLOCK, sem, 0, KW_LM_WRITE, 0, pc, "downgrade_write");
 }
 
@@ -585,6 +589,7 @@ __attribute__((noinline)) void kw_lock_release_handoff(void *lock)
 	else
 		l->reader_mask &= ~(1u << t->id); /* read hold: stays counted in readers */
 	kw_vc_join(l->vc, t->vc);
+	KW_TSAN_RELEASE(lock);
 	kw_vc_tick(t);
 	kw_trace_event(s, t, KW_OP_UNLOCK, lock, 0, 0, 0, pc, "release for hand-off");
 }
@@ -615,6 +620,7 @@ __attribute__((noinline)) void kw_lock_acquire_handoff(void *lock)
 		kw_fail_now(s);
 	}
 	kw_vc_join(t->vc, l->vc);
+	KW_TSAN_ACQUIRE(lock);
 	kw_held_push(s, t, lock, mode, pc);
 	kw_trace_event(s, t, KW_OP_LOCK, lock, 0, mode, 0, pc, "take over hand-off");
 }
@@ -732,6 +738,7 @@ static void kw_complete_n(void *c, unsigned n, uintptr_t pc, const char *what)
 	k = kw_comp(s, c);
 	k->done = n ? k->done + n : 1u << 30;
 	kw_vc_join(k->vc, t->vc);
+	KW_TSAN_RELEASE(c); /* pairs with wait_for_completion() */
 	kw_vc_tick(t);
 	kw_trace_event(s, t, KW_OP_COMPLETE, c, 0, 0, 0, pc, what);
 }
@@ -754,6 +761,7 @@ __attribute__((noinline)) void kw_wait_for_completion(void *c)
 	if (k->done < (1u << 30))
 		k->done--;
 	kw_vc_join(t->vc, k->vc);
+	KW_TSAN_ACQUIRE(c);
 	kw_trace_event(s, t, KW_OP_WAIT_COMPLETION, c, 0, 0, 0, pc, "wait_for_completion");
 }
 
@@ -773,6 +781,7 @@ __attribute__((noinline)) bool kw_try_wait_for_completion(void *c)
 	if (k->done < (1u << 30))
 		k->done--;
 	kw_vc_join(t->vc, k->vc);
+	KW_TSAN_ACQUIRE(c);
 	return true;
 }
 
@@ -848,6 +857,7 @@ static long kw_sleep(long ticks, uintptr_t pc, const char *what)
 		left = (long)(t->deadline - s->jiffies);
 	t->deadline = 0;
 	t->task_state = KW_TASK_RUNNING;
+	KW_TSAN_ACQUIRE(&t->task_state); /* pairs with the waker's release in kw_wake_one() */
 	kw_trace_event(s, t, KW_OP_SCHEDULE, NULL, 0, (uint64_t)ticks, t->timed_out, pc, what);
 	return left;
 }
@@ -860,6 +870,7 @@ static void kw_wake_one(struct kw_thread *t, struct kw_thread *u)
 	u->task_state = KW_TASK_RUNNING;
 	/* the woken task happens after the waker */
 	kw_vc_join(u->vc, t->vc);
+	KW_TSAN_RELEASE(&u->task_state);
 }
 
 static void kw_wake(void *wq, struct kw_thread *target, uintptr_t pc, const char *what)
@@ -957,6 +968,7 @@ __attribute__((noinline)) void kw_thread_join(struct kw_thread *u)
 	kw_check_may_sleep(s, t, "kthread_stop/join", pc);
 	kw_point(s, KW_OP_JOIN, u, 0, 0, u, pc);
 	kw_vc_join(t->vc, u->vc);
+	KW_TSAN_ACQUIRE(&u->state); /* pairs with the release at its end */
 	kw_trace_event(s, t, KW_OP_JOIN, NULL, 0, (uint64_t)u->id, 0, pc, "join");
 }
 
@@ -994,6 +1006,7 @@ __attribute__((noinline)) void kw_irq_raise(struct kw_thread *irq)
 	/* what the raiser did happens before the handler (the device saw it) */
 	if (t) {
 		kw_vc_join(irq->vc, t->vc);
+		KW_TSAN_RELEASE(&irq->fn); /* pairs with the acquire in kw_thread_entry() */
 		kw_vc_tick(t);
 		kw_trace_event(s, t, KW_OP_IRQ_RAISE, NULL, 0, (uint64_t)irq->id, 0, pc, "raise irq");
 	}
@@ -1015,6 +1028,7 @@ static void kw_worker_main(void *arg)
 		w->head++;
 		w->busy = true;
 		kw_vc_join(t->vc, it.vc);
+		KW_TSAN_ACQUIRE(&w->q[(w->head - 1) % 64]); /* pairs with kw_worker_queue() */
 		kw_trace_event(s, t, KW_OP_WORKER_WAIT, NULL, 0, it.seq, 0, 0, "run work");
 		it.fn(it.arg);
 		if (t->nheld) {
@@ -1029,6 +1043,7 @@ static void kw_worker_main(void *arg)
 		w->busy = false;
 		w->done_seq = it.seq;
 		kw_vc_join(w->done_vc, t->vc);
+		KW_TSAN_RELEASE(&w->done_vc); /* pairs with kw_worker_flush() */
 		kw_vc_tick(t);
 	}
 }
@@ -1079,6 +1094,7 @@ __attribute__((noinline)) bool kw_worker_queue(struct kw_worker *w, void (*fn)(v
 	it->arg = arg;
 	it->seq = ++w->tail;
 	memcpy(it->vc, t->vc, sizeof(it->vc));
+	KW_TSAN_RELEASE(it);
 	kw_vc_tick(t);
 	kw_trace_event(s, t, KW_OP_QUEUE, w, 0, it->seq, 0, pc, "queue work");
 	return true;
@@ -1099,6 +1115,7 @@ __attribute__((noinline)) void kw_worker_flush(struct kw_worker *w)
 	}
 	kw_point(s, KW_OP_FLUSH, w, 0, w->tail, NULL, pc);
 	kw_vc_join(t->vc, w->done_vc);
+	KW_TSAN_ACQUIRE(&w->done_vc);
 	kw_trace_event(s, t, KW_OP_FLUSH, w, 0, w->tail, 0, pc, "flush");
 }
 
@@ -1116,6 +1133,7 @@ __attribute__((noinline)) void kw_worker_destroy(struct kw_worker *w)
 	kw_trace_event(s, t, KW_OP_QUEUE, w, 0, 0, 0, pc, "stop worker");
 	kw_point(s, KW_OP_JOIN, w->t, 0, 0, w->t, pc);
 	kw_vc_join(t->vc, w->t->vc);
+	KW_TSAN_ACQUIRE(&w->t->state);
 }
 
 __attribute__((noinline)) unsigned kw_worker_pending(struct kw_worker *w)

@@ -30,6 +30,24 @@
 
 #define KW_RET_PC ((uintptr_t)__builtin_return_address(0))
 
+/* The tsan preset tells the real ThreadSanitizer about every happens-before edge the engine
+ * models (tsan_bridge.c); elsewhere these vanish. */
+#ifdef KW_REAL_TSAN
+void __tsan_acquire(void *addr);
+void __tsan_release(void *addr);
+void kw_tsan_acquire_token(uint64_t tok);
+void kw_tsan_release_token(uint64_t tok);
+#define KW_TSAN_ACQUIRE(a) __tsan_acquire((void *)(a))
+#define KW_TSAN_RELEASE(a) __tsan_release((void *)(a))
+#define KW_TSAN_ACQUIRE_TOKEN(t) kw_tsan_acquire_token(t)
+#define KW_TSAN_RELEASE_TOKEN(t) kw_tsan_release_token(t)
+#else
+#define KW_TSAN_ACQUIRE(a) ((void)0)
+#define KW_TSAN_RELEASE(a) ((void)0)
+#define KW_TSAN_ACQUIRE_TOKEN(t) ((void)0)
+#define KW_TSAN_RELEASE_TOKEN(t) ((void)0)
+#endif
+
 typedef uint32_t kw_vc_t[KW_MAX_THREADS];
 
 /* ---- fibers (fiber.c) ------------------------------------------------------------------ */
@@ -146,6 +164,8 @@ struct kw_thread {
 	kw_vc_t wmb_fence;		/* weak model: own stores before the last smp_wmb() */
 	bool has_rel_fence;		/* rel_fence is meaningful */
 	int data_race_depth;		/* inside data_race() */
+	uint64_t tsan_pending[8];	/* tsan preset: tokens of stores read relaxed (for a later fence) */
+	unsigned tsan_npending;
 	int last_src;			/* weak model: writer of the store the last load read, -2 if the latest */
 	uintptr_t last_src_pc;		/* its site */
 	uintptr_t last_load_loc;	/* location of the last marked load */

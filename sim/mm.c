@@ -55,6 +55,7 @@ struct kw_store {
 	bool rmw;			/* an RMW: glued to the store before it */
 	uint32_t epoch;			/* writer's clock when it stored */
 	uintptr_t pc;			/* site */
+	uint64_t tok;			/* tsan preset: the sync token it released (0: none) */
 	kw_vc_t rel;			/* what an acquire load reading it joins */
 	uint32_t first_read[KW_MAX_THREADS]; /* epoch of each thread's first read of it, 0: none */
 };
@@ -72,6 +73,7 @@ struct kw_loc {
 
 struct kw_pending {
 	uint32_t loc;			/* index into locs */
+	uint64_t tok;			/* tsan preset: its sync token */
 	uint64_t val;
 	uintptr_t pc;
 	uint32_t epoch;
@@ -89,6 +91,7 @@ struct kw_mm {
 	uint32_t nlocs, caplocs;
 	kw_vc_t sc;			/* global clock of smp_mb() and seq_cst RMWs */
 	uint32_t draining;		/* tso: threads whose FIFO is being drained (not offered) */
+	uint64_t seq;			/* tsan preset: sync tokens handed out this run */
 	struct kw_tsobuf buf[KW_MAX_THREADS];
 };
 
@@ -116,6 +119,7 @@ void kw_mm_reset(struct kw_sim *s)
 	kw_amap_clear(&mm->map);
 	mm->nlocs = 0;
 	mm->draining = 0;
+	mm->seq = 0;
 	memset(mm->sc, 0, sizeof(mm->sc));
 	for (int i = 0; i < KW_MAX_THREADS; i++)
 		mm->buf[i].n = 0;
@@ -279,10 +283,43 @@ static void kw_note_read(struct kw_store *st, struct kw_thread *t, int mo)
 {
 	if (!st->first_read[t->id])
 		st->first_read[t->id] = t->vc[t->id];
-	if (mo == KW_ACQUIRE || mo == KW_CONSUME || mo == KW_ACQ_REL || mo == KW_SEQ_CST)
+	if (mo == KW_ACQUIRE || mo == KW_CONSUME || mo == KW_ACQ_REL || mo == KW_SEQ_CST) {
 		kw_vc_join(t->vc, st->rel);
-	else
+		if (st->tok)
+			KW_TSAN_ACQUIRE_TOKEN(st->tok);
+	} else {
 		kw_vc_join(t->acq_pending, st->rel);
+#ifdef KW_REAL_TSAN
+		if (st->tok)
+			t->tsan_pending[t->tsan_npending++ % 8] = st->tok;
+#endif
+	}
+}
+
+/* An acquire fence: what relaxed loads read becomes visible (tsan preset: their tokens). */
+static void kw_acquire_pending(struct kw_thread *t)
+{
+	kw_vc_join(t->vc, t->acq_pending);
+#ifdef KW_REAL_TSAN
+	for (unsigned i = 0; i < t->tsan_npending && i < 8; i++)
+		KW_TSAN_ACQUIRE_TOKEN(t->tsan_pending[i]);
+	t->tsan_npending = 0;
+#endif
+}
+
+/* tsan preset: a store that carries a clock releases a fresh token. */
+static void kw_store_token(struct kw_mm *mm, struct kw_store *st)
+{
+#ifdef KW_REAL_TSAN
+	for (int i = 0; i < KW_MAX_THREADS; i++)
+		if (st->rel[i]) {
+			st->tok = ++mm->seq;
+			KW_TSAN_RELEASE_TOKEN(st->tok);
+			return;
+		}
+#endif
+	(void)mm;
+	(void)st;
 }
 
 /* The clock a new store carries. */
@@ -301,9 +338,11 @@ static void kw_store_rel(const struct kw_thread *t, int mo, kw_vc_t out)
 
 static void kw_sc_fence(struct kw_mm *mm, struct kw_thread *t)
 {
-	kw_vc_join(t->vc, t->acq_pending);
+	kw_acquire_pending(t);
 	kw_vc_join(t->vc, mm->sc);
 	kw_vc_join(mm->sc, t->vc);
+	KW_TSAN_ACQUIRE(&mm->sc); /* smp_mb() pairs with every other smp_mb() */
+	KW_TSAN_RELEASE(&mm->sc);
 	memcpy(t->rel_fence, t->vc, sizeof(kw_vc_t));
 	t->has_rel_fence = true;
 	kw_vc_tick(t);
@@ -338,10 +377,11 @@ static bool kw_gap_after(const struct kw_loc *l, uint32_t i)
 /* ---- tso store buffers ---------------------------------------------------------------------- */
 
 static void kw_store_at_end(struct kw_sim *s, struct kw_loc *l, uint64_t v, int16_t tid, uint32_t epoch,
-			    const kw_vc_t rel, uintptr_t pc)
+			    const kw_vc_t rel, uintptr_t pc, uint64_t tok)
 {
 	struct kw_store *st = kw_insert(l, l->n);
 
+	st->tok = tok;
 	st->val = v;
 	st->tid = tid;
 	st->epoch = epoch;
@@ -369,7 +409,7 @@ static void kw_tso_drain(struct kw_sim *s, int tid, uint32_t upto)
 		p = b->p[0];
 		memmove(&b->p[0], &b->p[1], (b->n - 1) * sizeof(b->p[0]));
 		b->n--;
-		kw_store_at_end(s, &mm->locs[p.loc], p.val, (int16_t)tid, p.epoch, p.rel, p.pc);
+		kw_store_at_end(s, &mm->locs[p.loc], p.val, (int16_t)tid, p.epoch, p.rel, p.pc, p.tok);
 	}
 	mm->draining &= ~(1u << tid);
 }
@@ -532,6 +572,11 @@ void kw_mm_store(struct kw_sim *s, struct kw_thread *t, void *p, unsigned size, 
 		b->p[b->n].pc = pc;
 		b->p[b->n].epoch = t->vc[t->id];
 		memcpy(b->p[b->n].rel, t->vc, sizeof(kw_vc_t)); /* x86 stores are releases */
+		b->p[b->n].tok = 0;
+#ifdef KW_REAL_TSAN
+		b->p[b->n].tok = ++mm->seq;
+		KW_TSAN_RELEASE_TOKEN(b->p[b->n].tok);
+#endif
 		b->n++;
 		kw_vc_tick(t);
 		return;
@@ -550,6 +595,7 @@ void kw_mm_store(struct kw_sim *s, struct kw_thread *t, void *p, unsigned size, 
 	st->epoch = t->vc[t->id];
 	st->pc = pc;
 	kw_store_rel(t, mo, st->rel);
+	kw_store_token(mm, st);
 	if (st == &l->st[l->n - 1])
 		kw_raw_store(p, size, v);
 	kw_vc_tick(t);
@@ -583,6 +629,7 @@ static uint64_t kw_rmw_on(struct kw_sim *s, struct kw_thread *t, struct kw_loc *
 	st->rmw = true;
 	kw_store_rel(t, mo, st->rel);
 	kw_vc_join(st->rel, rel);
+	kw_store_token(s->mm, st);
 	if (st == &l->st[l->n - 1])
 		kw_raw_store((void *)l->addr, l->size, st->val);
 	kw_vc_tick(t);
@@ -678,7 +725,7 @@ void kw_mm_fence(struct kw_sim *s, struct kw_thread *t, enum kw_fence f)
 		break;
 	case KW_FENCE_ACQ:
 	case KW_FENCE_RMB:
-		kw_vc_join(t->vc, t->acq_pending);
+		kw_acquire_pending(t);
 		break;
 	case KW_FENCE_REL:
 		memcpy(t->rel_fence, t->vc, sizeof(kw_vc_t));

@@ -401,12 +401,14 @@ static void kw_thread_finish(struct kw_sim *s, struct kw_thread *t)
 {
 	kw_kernel_thread_exit(s, t);	/* may report (locks held at exit) */
 	kw_mm_thread_end(s, t);
+	KW_TSAN_RELEASE(&t->state); /* pairs with the acquire in kw_thread_join() */
 	t->state = KW_T_DONE;
 	kw_trace_event(s, t, KW_EV_END, NULL, 0, 0, 0, 0, NULL);
 	if (t->kind == KW_IRQ) {
 		struct kw_cpu *c = &s->cpu[t->cpu];
 
 		c->irq = NULL;
+		KW_TSAN_RELEASE(&c->irq); /* pairs with the tasks' acquire when they resume */
 		/* same-CPU program order: the interrupted task resumes with the handler's view */
 		if (t->interrupted)
 			kw_vc_join(t->interrupted->vc, t->vc);
@@ -429,6 +431,9 @@ static void kw_thread_entry(void)
 	struct kw_sim *s = kw_S;
 	struct kw_thread *t = s->cur;
 
+	KW_TSAN_ACQUIRE(&t->fn); /* spawn (or raise): pairs with the creator's release */
+	if (t->kind == KW_IRQ)
+		KW_TSAN_ACQUIRE(&s->cpu[t->cpu].owner); /* the interrupted CPU's tasks */
 	t->fn(t->arg);
 	kw_thread_finish(s, t);
 }
@@ -485,6 +490,7 @@ struct kw_thread *kw_thread_new(struct kw_sim *s, const char *name, void (*fn)(v
 	kw_fiber_prepare(&t->fib, kw_thread_entry);
 	t->prerun = true;
 	t->creator = creator;
+	KW_TSAN_RELEASE(&t->fn); /* pairs with the acquire in kw_thread_entry() */
 	s->cur = t;
 	s->spawning++;
 	kw_fiber_switch(creator ? &creator->fib : &s->main_fib, &t->fib);
@@ -594,8 +600,12 @@ static void kw_pick_and_go(struct kw_sim *s, struct kw_thread *cur)
 		if (next->kind == KW_IRQ && !next->started)
 			kw_irq_arrive(s, next);
 		s->cur = next;
+		if (cur && cur->kind != KW_IRQ)
+			KW_TSAN_RELEASE(&s->cpu[cur->cpu].owner); /* an IRQ on this CPU comes after */
 		kw_fiber_switch(cur ? &cur->fib : &s->main_fib, &next->fib);
 		/* back in cur: it has been chosen (or the run is being torn down: never resumed) */
+		if (cur && cur->kind != KW_IRQ)
+			KW_TSAN_ACQUIRE(&s->cpu[cur->cpu].irq); /* after the IRQs of this CPU */
 	}
 }
 

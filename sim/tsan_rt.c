@@ -32,15 +32,15 @@
 /* Called by the tsan preset's bridge after the engine acted (tsan_bridge.c); no-ops here. */
 #ifdef KW_REAL_TSAN
 void kw_tsan_note_plain(const void *p, size_t n, bool write, uintptr_t pc);
-void kw_tsan_note_atomic(const void *p, unsigned size, bool write, int mo);
+void kw_tsan_note_atomic(const void *p, unsigned size, bool write, int mo, uintptr_t pc);
 #else
 static inline void kw_tsan_note_plain(const void *p, size_t n, bool write, uintptr_t pc)
 {
 	(void)p; (void)n; (void)write; (void)pc;
 }
-static inline void kw_tsan_note_atomic(const void *p, unsigned size, bool write, int mo)
+static inline void kw_tsan_note_atomic(const void *p, unsigned size, bool write, int mo, uintptr_t pc)
 {
-	(void)p; (void)size; (void)write; (void)mo;
+	(void)p; (void)size; (void)write; (void)mo; (void)pc;
 }
 #endif
 
@@ -155,6 +155,20 @@ static bool kw_wrap_wanted(uintptr_t pc, size_t n)
 	return n && s && s->in_run && s->cur && kw_pc_is_user(pc);
 }
 
+#ifdef KW_REAL_TSAN
+void __tsan_ignore_thread_begin(void);
+void __tsan_ignore_thread_end(void);
+/* the engine's own copies are none of TSan's business (and the plain access was noted) */
+#define KW_QUIET(call)                                                                  \
+	do {                                                                            \
+		__tsan_ignore_thread_begin();                                           \
+		call;                                                                   \
+		__tsan_ignore_thread_end();                                             \
+	} while (0)
+#else
+#define KW_QUIET(call) call
+#endif
+
 void *__wrap_memcpy(void *d, const void *src, size_t n)
 {
 	uintptr_t pc = KW_RET_PC;
@@ -163,7 +177,8 @@ void *__wrap_memcpy(void *d, const void *src, size_t n)
 		kw_plain(src, n, false, pc);
 		kw_plain(d, n, true, pc);
 	}
-	return __real_memcpy(d, src, n);
+	KW_QUIET(__real_memcpy(d, src, n));
+	return d;
 }
 
 void *__wrap_memmove(void *d, const void *src, size_t n)
@@ -174,7 +189,8 @@ void *__wrap_memmove(void *d, const void *src, size_t n)
 		kw_plain(src, n, false, pc);
 		kw_plain(d, n, true, pc);
 	}
-	return __real_memmove(d, src, n);
+	KW_QUIET(__real_memmove(d, src, n));
+	return d;
 }
 
 void *__wrap_memset(void *d, int c, size_t n)
@@ -183,7 +199,8 @@ void *__wrap_memset(void *d, int c, size_t n)
 
 	if (kw_wrap_wanted(pc, n))
 		kw_plain(d, n, true, pc);
-	return __real_memset(d, c, n);
+	KW_QUIET(__real_memset(d, c, n));
+	return d;
 }
 
 /* ---- atomics ---------------------------------------------------------------------------- */
@@ -199,19 +216,21 @@ static enum kw_rmw_op kw_rmw_ops[] = { KW_RMW_XCHG, KW_RMW_ADD, KW_RMW_SUB, KW_R
 #define KW_ATOMICS(bits, T)                                                                            \
 	__attribute__((noinline)) T KW_HOOK(__tsan_atomic##bits##_load)(const volatile T *a, int mo)     \
 	{                                                                                              \
-		T v = (T)kw_mem_load_at((const void *)a, sizeof(T), mo, KW_RET_PC);                    \
-		kw_tsan_note_atomic((const void *)a, sizeof(T), false, mo);                            \
+		uintptr_t pc = KW_RET_PC;                                                              \
+		T v = (T)kw_mem_load_at((const void *)a, sizeof(T), mo, pc);                           \
+		kw_tsan_note_atomic((const void *)a, sizeof(T), false, mo, pc);                        \
 		return v;                                                                              \
 	}                                                                                              \
 	__attribute__((noinline)) void KW_HOOK(__tsan_atomic##bits##_store)(volatile T *a, T v, int mo)  \
 	{                                                                                              \
-		kw_mem_store_at((void *)a, sizeof(T), (uint64_t)v, mo, KW_RET_PC);                     \
-		kw_tsan_note_atomic((const void *)a, sizeof(T), true, mo);                             \
+		uintptr_t pc = KW_RET_PC;                                                              \
+		kw_mem_store_at((void *)a, sizeof(T), (uint64_t)v, mo, pc);                            \
+		kw_tsan_note_atomic((const void *)a, sizeof(T), true, mo, pc);                         \
 	}                                                                                              \
 	static T kw_rmw##bits(volatile T *a, T v, int mo, int op, uintptr_t pc)                        \
 	{                                                                                              \
 		T old = (T)kw_mem_rmw_at((void *)a, sizeof(T), kw_rmw_ops[op], (uint64_t)v, mo, pc);   \
-		kw_tsan_note_atomic((const void *)a, sizeof(T), true, mo);                             \
+		kw_tsan_note_atomic((const void *)a, sizeof(T), true, mo, pc);                         \
 		return old;                                                                            \
 	}                                                                                              \
 	__attribute__((noinline)) T KW_HOOK(__tsan_atomic##bits##_exchange)(volatile T *a, T v, int mo)  \
@@ -246,7 +265,7 @@ static enum kw_rmw_op kw_rmw_ops[] = { KW_RMW_XCHG, KW_RMW_ADD, KW_RMW_SUB, KW_R
 	{                                                                                              \
 		uint64_t e = (uint64_t)*c;                                                             \
 		bool ok = kw_mem_cmpxchg_at((void *)a, sizeof(T), &e, (uint64_t)v, mo, fmo, pc);       \
-		kw_tsan_note_atomic((const void *)a, sizeof(T), ok, ok ? mo : fmo);                    \
+		kw_tsan_note_atomic((const void *)a, sizeof(T), ok, ok ? mo : fmo, pc);                \
 		*c = (T)e;                                                                             \
 		return ok;                                                                             \
 	}                                                                                              \
