@@ -1,0 +1,44 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-only
+# ctest: the other build flavours, built from this tree and driven through their kweave.
+#   presets.sh tsan   - the real ThreadSanitizer reports the plain pre-check against the
+#                       cmpxchg (both lines), and again when the saved schedule is replayed;
+#                       fixed twins stay silent
+#   presets.sh native - the scenarios run on real threads (the stress-test baseline)
+set -u
+src=$1; which=$2
+b="$src/build/$which"
+fail() { echo "presets.sh $which: $*"; exit 1; }
+cmake --preset "$which" -S "$src" >"$b.configure.log" 2>&1 || { cat "$b.configure.log"; fail "configure"; }
+cmake --build "$b" -j2 >"$b.build.log" 2>&1 || { tail -30 "$b.build.log"; fail "build"; }
+case $which in
+tsan)
+	out=$(mktemp -d)
+	TSAN_OPTIONS=halt_on_error=0 "$b/tools/kweave" run demo/plain-precheck --strategy pct --seed 1 \
+		--save "$out" >"$out/run.log" 2>&1
+	[ $? = 1 ] || fail "kweave run did not find the failure"
+	for f in "$out/run.log"; do
+		grep -q 'WARNING: ThreadSanitizer: data race' "$f" || fail "no TSan report"
+		grep -q 'plain_precheck.c:36' "$f" || fail "TSan does not name the plain pre-check (line 36)"
+		grep -q 'plain_precheck.c:40' "$f" || fail "TSan does not name the cmpxchg (line 40)"
+		grep -q 'Atomic write of size 8' "$f" || fail "TSan does not see the cmpxchg as an atomic write"
+	done
+	r=$(ls "$out"/*.replay | head -1)
+	TSAN_OPTIONS=halt_on_error=0 "$b/tools/kweave" replay "$r" >"$out/replay.log" 2>&1
+	[ $? = 1 ] || fail "the replay did not fail"
+	grep -q 'plain_precheck.c:36' "$out/replay.log" && grep -q 'plain_precheck.c:40' "$out/replay.log" ||
+		fail "TSan did not report the race again on replay"
+	for s in plain-precheck-fixed racy-counter-fixed mp-acqrel lost-wakeup-fixed sleep-in-irq-fixed; do
+		TSAN_OPTIONS=halt_on_error=0 "$b/tools/kweave" run "demo/$s" --strategy dfs >"$out/$s.log" 2>&1 ||
+			fail "demo/$s failed under the tsan preset"
+		grep -q 'ThreadSanitizer' "$out/$s.log" && fail "TSan reported something on demo/$s"
+	done
+	rm -rf "$out"
+	echo "presets.sh tsan: ThreadSanitizer names both lines, on the run and on replay; fixed twins silent"
+	;;
+native)
+	"$b/test_native" || fail "test_native"
+	"$b/tools/kweave" run demo/racy-counter --runs 200 | grep -q 'native, real threads' || fail "no native run"
+	echo "presets.sh native: scenarios run on real threads"
+	;;
+esac
