@@ -785,6 +785,7 @@ int kw_sim_run(struct kw_sim *s, const struct kw_config *cfg, struct kw_strategy
 	s->ndec = 0;
 	s->preemptions = 0;
 	s->steps = 0;
+	s->plain_since_point = 0;
 	s->jiffies = 0;
 	s->status = KW_RUN_OK;
 	s->rep.check[0] = 0;

@@ -84,11 +84,12 @@ static double bench_swapcontext(long iters)
 
 struct kb_runs {
 	double runs_per_s;	/* executions per second */
-	double ns_per_decision;	/* per scheduling decision */
+	double ns_per_decision;	/* per scheduling step */
 	double decisions_per_s;
+	double ns_per_run;
 };
 
-static struct kb_runs bench_runs(const char *name, int strategy, int model, double seconds)
+static struct kb_runs bench_runs_races(const char *name, int strategy, int model, double seconds, bool races)
 {
 	const struct kw_scenario *sc = kw_scenario_find(name);
 	struct kw_config cfg;
@@ -106,7 +107,7 @@ static struct kb_runs bench_runs(const char *name, int strategy, int model, doub
 	}
 	kw_config_defaults(&cfg, sc);
 	cfg.model = model;
-	cfg.races = false;
+	cfg.races = races;
 	s = kw_sim_new();
 	st = kw_strategy_make(&so);
 	t0 = kw_now();
@@ -127,28 +128,44 @@ static struct kb_runs bench_runs(const char *name, int strategy, int model, doub
 		r.runs_per_s = (double)runs / dt;
 		r.decisions_per_s = (double)steps / dt;
 		r.ns_per_decision = dt * 1e9 / (double)steps;
+		r.ns_per_run = dt * 1e9 / (double)runs;
 	}
 	kw_strategy_destroy(st);
 	kw_sim_free(s);
 	return r;
 }
 
+static struct kb_runs bench_runs(const char *name, int strategy, int model, double seconds)
+{
+	return bench_runs_races(name, strategy, model, seconds, false);
+}
+
 int main(int argc, char **argv)
 {
 	double secs = argc > 1 ? atof(argv[1]) : 2.0;
 	double sw, uc;
-	struct kb_runs lu, dfs;
+	struct kb_runs lu, dfs, y, pl, pl0, wk, mp;
 
 	sw = bench_switch(20 * 1000 * 1000);
 	uc = bench_swapcontext(2 * 1000 * 1000);
 	kw_fig_add("fiber switch (kweave asm)", sw, "ns", 25, "target", true);
 	kw_fig_add("fiber switch (glibc swapcontext)", uc, "ns", sw, "kweave asm switch", true);
-	lu = bench_runs("demo/lost-update-fixed", KW_S_RANDOM, KW_MODEL_SC, secs);
+	lu = bench_runs("demo/lost-update-fixed", KW_S_RANDOM, KW_MODEL_WEAK, secs);
 	kw_fig_add("demo/lost-update-fixed, random, executions/s", lu.runs_per_s, "/s", 0, NULL, false);
-	kw_fig_add("scheduling step (whole decision), random", lu.ns_per_decision, "ns", 60, "target", true);
-	kw_fig_add("scheduling decisions/s, random", lu.decisions_per_s, "/s", 0, NULL, false);
-	dfs = bench_runs("demo/interleave-2x2", KW_S_DFS, KW_MODEL_SC, secs);
-	kw_fig_add("dfs executions/s (demo/interleave-2x2)", dfs.runs_per_s, "/s", 0, NULL, false);
+	y = bench_runs("bench/yield", KW_S_RANDOM, KW_MODEL_WEAK, secs);
+	kw_fig_add("scheduling decision, random (bench/yield)", y.ns_per_decision, "ns", 60, "target", true);
+	kw_fig_add("scheduling decisions/s, random", y.decisions_per_s, "/s", 0, NULL, false);
+	dfs = bench_runs("demo/interleave-2x2", KW_S_DFS, KW_MODEL_WEAK, secs);
+	kw_fig_add("dfs executions/s (demo/interleave-2x2, weak)", dfs.runs_per_s, "/s", 0, NULL, false);
+	pl = bench_runs_races("bench/plain", KW_S_RANDOM, KW_MODEL_WEAK, secs, true);
+	pl0 = bench_runs_races("bench/plain", KW_S_RANDOM, KW_MODEL_WEAK, secs, false);
+	kw_fig_add("instrumented plain access, race detector on", pl.ns_per_run / 64000.0, "ns", 0, NULL, true);
+	kw_fig_add("instrumented plain access, --no-races", pl0.ns_per_run / 64000.0, "ns", 0, NULL, true);
+	wk = bench_runs("bench/weak-loads", KW_S_RANDOM, KW_MODEL_WEAK, secs);
+	kw_fig_add("weak-model load (with its decision)", wk.ns_per_decision, "ns", 0, NULL, true);
+	mp = bench_runs_races("bench/mp-3threads", KW_S_RANDOM, KW_MODEL_WEAK, secs, true);
+	kw_fig_add("Relacy-shaped test (3 threads, weak), executions/s", mp.runs_per_s, "/s", 1.32e6,
+		   "Relacy, random", false);
 
 	printf("kweave-bench (%s fibers), %.1f s per run figure\n", kw_fiber_impl(), secs);
 	printf("%-52s %14s   %-28s %10s\n", "figure", "value", "anchor", "ratio");
