@@ -22,7 +22,7 @@
 #include <setjmp.h>
 #include <stdio.h>
 
-#define KW_MAX_THREADS 32
+#define KW_MAX_THREADS 16
 #define KW_MAX_HELD 16
 #define KW_MAX_CPUS 8
 #define KW_DEFAULT_MAX_STEPS 100000
@@ -401,6 +401,7 @@ struct kw_sim {
 
 extern struct kw_sim *kw_S;
 
+
 /* sched.c */
 struct kw_sim *kw_sim_new(void);
 void kw_sim_free(struct kw_sim *s);
@@ -416,8 +417,15 @@ void kw_report_set(struct kw_sim *s, const char *check, uintptr_t pc, const char
 	__attribute__((format(printf, 4, 5)));
 void kw_report_detail(struct kw_sim *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void kw_report_defer(struct kw_sim *s);
-void kw_trace_event(struct kw_sim *s, struct kw_thread *t, unsigned kind, const void *addr,
-		    unsigned size, uint64_t v, uint64_t v2, uintptr_t pc, const char *note);
+void kw_trace_record(struct kw_sim *s, struct kw_thread *t, unsigned kind, const void *addr,
+		     unsigned size, uint64_t v, uint64_t v2, uintptr_t pc, const char *note);
+/* Record an event for the trace (only when tracing: runs of a search do not pay for it). */
+static inline void kw_trace_event(struct kw_sim *s, struct kw_thread *t, unsigned kind, const void *addr,
+				  unsigned size, uint64_t v, uint64_t v2, uintptr_t pc, const char *note)
+{
+	if (s->tracing)
+		kw_trace_record(s, t, kind, addr, size, v, v2, pc, note);
+}
 struct kw_thread *kw_thread_new(struct kw_sim *s, const char *name, void (*fn)(void *), void *arg,
 				enum kw_kind kind, int cpu, bool start);
 void kw_vc_join(kw_vc_t dst, const kw_vc_t src);

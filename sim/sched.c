@@ -61,7 +61,10 @@ uint64_t kw_hash64(uint64_t x)
 
 void kw_vc_join(kw_vc_t dst, const kw_vc_t src)
 {
-	for (int i = 0; i < KW_MAX_THREADS; i++)
+	/* only the run's threads have entries: every id is below kw_S->nth */
+	int n = kw_S ? kw_S->nth : KW_MAX_THREADS;
+
+	for (int i = 0; i < n; i++)
 		if (src[i] > dst[i])
 			dst[i] = src[i];
 }
@@ -197,13 +200,11 @@ void kw_outcome(const char *fmt, ...)
 
 /* ---- trace ---------------------------------------------------------------------------- */
 
-void kw_trace_event(struct kw_sim *s, struct kw_thread *t, unsigned kind, const void *addr,
-		    unsigned size, uint64_t v, uint64_t v2, uintptr_t pc, const char *note)
+void kw_trace_record(struct kw_sim *s, struct kw_thread *t, unsigned kind, const void *addr,
+		     unsigned size, uint64_t v, uint64_t v2, uintptr_t pc, const char *note)
 {
 	struct kw_event *e;
 
-	if (!s->tracing)
-		return;
 	if (s->nev == s->capev) {
 		s->capev = s->capev ? 2 * s->capev : 256;
 		s->ev = kw_xrealloc(s->ev, s->capev * sizeof(*s->ev));
@@ -238,7 +239,7 @@ unsigned kw_choose(struct kw_sim *s, struct kw_choice *c)
 		s->capdec = s->capdec ? 2 * s->capdec : 256;
 		s->dec = kw_xrealloc(s->dec, s->capdec * sizeof(*s->dec));
 	}
-	if (s->ndec == 0 || !s->dec_want || s->capdec != s->capwant) {
+	if (s->capdec != s->capwant) {
 		s->dec_want = kw_xrealloc(s->dec_want, s->capdec * sizeof(*s->dec_want));
 		s->dec_pre = kw_xrealloc(s->dec_pre, s->capdec * sizeof(*s->dec_pre));
 		s->capwant = s->capdec;
@@ -464,7 +465,16 @@ struct kw_thread *kw_thread_new(struct kw_sim *s, const char *name, void (*fn)(v
 		t->fib = keep;
 	}
 	t->id = s->nth++;
-	snprintf(t->name, sizeof(t->name), "%s", name ? name : "thread");
+	{
+		const char *nm = name ? name : "thread";
+		size_t k = 0;
+
+		while (nm[k] && k < sizeof(t->name) - 1) {
+			t->name[k] = nm[k];
+			k++;
+		}
+		t->name[k] = 0;
+	}
 	t->kind = kind;
 	t->cpu = (cpu >= 0 && cpu < s->ncpus) ? cpu : kw_default_cpu(s, t->id);
 	t->state = KW_T_LIVE;

@@ -134,18 +134,22 @@ void *__real_memcpy(void *d, const void *s, size_t n);
 void *__real_memset(void *d, int c, size_t n);
 void *__real_memmove(void *d, const void *s, size_t n);
 
-/* Is pc in the code under test (not the engine)? Decided by the line table, cached. */
+/* Is pc in the code under test (not the engine)? Decided by the line table, cached
+ * (a pure function of pc, so the cache cannot change an answer). */
 static bool kw_pc_is_user(uintptr_t pc)
 {
-	static uintptr_t last_pc;
-	static bool last;
+	static struct {
+		uintptr_t pc;
+		bool user;
+	} cache[256];
+	unsigned h = (unsigned)(pc >> 2) & 255u;
 	struct kw_srcloc loc;
 
-	if (pc == last_pc)
-		return last;
-	last_pc = pc;
-	last = kw_sym_pc(pc, &loc) == 0 && strncmp(loc.file, "sim/", 4) != 0;
-	return last;
+	if (cache[h].pc == pc)
+		return cache[h].user;
+	cache[h].pc = pc;
+	cache[h].user = kw_sym_pc(pc, &loc) == 0 && strncmp(loc.file, "sim/", 4) != 0;
+	return cache[h].user;
 }
 
 static bool kw_wrap_wanted(uintptr_t pc, size_t n)
