@@ -97,6 +97,7 @@ bool kw_mem_cmpxchg_at(void *p, unsigned size, uint64_t *expected, uint64_t desi
 	struct kw_op op = { .kind = KW_OP_RMW, .size = (uint8_t)size, .mo = (uint8_t)mo_ok, .mode = 0xff,
 			    .addr = p, .pc = pc, .arg = desired };
 	uint64_t want = *expected;
+	uint32_t epoch;
 	bool ok;
 
 	if (!t)
@@ -104,9 +105,12 @@ bool kw_mem_cmpxchg_at(void *p, unsigned size, uint64_t *expected, uint64_t desi
 	kw_sched_point(s, &op);
 	if (!kw_alloc_check(s, t, p, size, true, pc))
 		kw_fail_now(s);
+	/* the access happens at the clock value before the operation ticks it (a release
+	 * clock taken by the operation must cover the access) */
+	epoch = t->vc[t->id];
 	ok = kw_mm_cmpxchg(s, t, p, size, expected, desired, mo_ok, mo_fail, pc);
 	if (s->cfg.races && !t->data_race_depth)
-		kw_race_access(s, t, p, size, ok ? KW_OP_RMW : KW_OP_LOAD, pc);
+		kw_race_access_at(s, t, p, size, ok ? KW_OP_RMW : KW_OP_LOAD, pc, epoch);
 	kw_trace_event(s, t, KW_OP_RMW, p, size, *expected, ok ? desired : *expected, pc,
 		       ok ? "cmpxchg ok" : "cmpxchg failed");
 	(void)want;

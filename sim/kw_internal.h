@@ -479,6 +479,8 @@ void kw_race_free(struct kw_race *r);
 void kw_race_reset(struct kw_sim *s);
 /* kind: KW_OP_PLAIN_READ/PLAIN_WRITE (plain) or KW_OP_LOAD/STORE/RMW (marked) */
 void kw_race_access(struct kw_sim *s, struct kw_thread *t, const void *p, size_t n, unsigned kind, uintptr_t pc);
+void kw_race_access_at(struct kw_sim *s, struct kw_thread *t, const void *p, size_t n, unsigned kind, uintptr_t pc,
+		       uint32_t epoch);
 void kw_race_forget(struct kw_sim *s, const void *p, size_t n);
 
 /* alloc.c */

@@ -166,10 +166,16 @@ static bool kw_hb(const struct kw_thread *t, const struct kw_acc *a)
 /* Record (and check) an access of n bytes at p by t. */
 void kw_race_access(struct kw_sim *s, struct kw_thread *t, const void *p, size_t n, unsigned kind, uintptr_t pc)
 {
+	kw_race_access_at(s, t, p, n, kind, pc, t->vc[t->id]);
+}
+
+void kw_race_access_at(struct kw_sim *s, struct kw_thread *t, const void *p, size_t n, unsigned kind, uintptr_t pc,
+		       uint32_t epoch)
+{
 	struct kw_race *r = s->race;
 	uintptr_t start = (uintptr_t)p, end = start + (n ? n : 1);
 	bool atomic = kw_kind_marked(kind), write = kind != KW_OP_PLAIN_READ && kind != KW_OP_LOAD;
-	struct kw_acc me = { .tid = (int16_t)t->id, .kind = (uint8_t)kind, .epoch = t->vc[t->id], .pc = pc };
+	struct kw_acc me = { .tid = (int16_t)t->id, .kind = (uint8_t)kind, .epoch = epoch, .pc = pc };
 	bool reported = false;
 	for (uintptr_t w = start & ~(uintptr_t)7; w < end; w += 8) {
 		struct kw_shadow *sh = kw_shadow_get(r, w);

@@ -3,8 +3,8 @@
  * verify.c - `kweave verify [PREFIX]`: run every registered variant against its stated
  * expectation and print one table.
  *
- *  - A buggy variant must fail, found by search: dfs within the preemption bound, then pct
- *    (depth 3) if dfs cannot finish. Races are silenced while searching (a happens-before race
+ *  - A buggy variant must fail, found by search: pct (depth 3, seed 1), then dfs within the
+ *    preemption bound. "schedules" counts the runs of the strategy that found it. Races are silenced while searching (a happens-before race
  *    is found on the first run whatever the schedule, so it would say nothing about search)
  *    unless the expected check is the race itself. It must also pass under the non-preemptive
  *    schedule (so finding it took search), unless the scenario says why not.
@@ -76,22 +76,22 @@ static void kw_verify_bug(const struct kw_scenario *sc, const struct kw_verify_o
 {
 	struct kw_config cfg;
 	struct kw_search_result r;
-	struct kw_search_opts so = { .strategy = KW_S_DFS, .preemptions = o->preemptions, .reduction = true,
-				     .runs = o->dfs_runs, .want_check = sc->expect_check };
+	struct kw_search_opts po = { .strategy = KW_S_PCT, .seed = 1, .depth = 3, .runs = o->pct_runs,
+				     .want_check = sc->expect_check };
 	bool race = sc->expect_check && !strcmp(sc->expect_check, "data-race");
 
 	kw_config_defaults(&cfg, sc);
 	cfg.model = o->model;
 	cfg.races = race;
-	kw_search(&cfg, &so, &r);
-	snprintf(row->strategy, sizeof(row->strategy), "dfs b=%d", o->preemptions);
+	kw_search(&cfg, &po, &r);
+	snprintf(row->strategy, sizeof(row->strategy), "pct d=3");
 	if (!r.found && !r.error) {
-		struct kw_search_opts po = { .strategy = KW_S_PCT, .seed = 1, .depth = 3, .runs = o->pct_runs,
-					     .want_check = sc->expect_check };
+		struct kw_search_opts so = { .strategy = KW_S_DFS, .preemptions = o->preemptions, .reduction = true,
+					     .runs = o->dfs_runs, .want_check = sc->expect_check };
 
 		kw_search_result_free(&r);
-		kw_search(&cfg, &po, &r);
-		snprintf(row->strategy, sizeof(row->strategy), "pct d=3");
+		kw_search(&cfg, &so, &r);
+		snprintf(row->strategy, sizeof(row->strategy), "dfs b=%d", o->preemptions);
 	}
 	if (r.error) {
 		snprintf(row->verdict, sizeof(row->verdict), "ERROR");
@@ -179,13 +179,15 @@ static void kw_verify_clean(const struct kw_scenario *sc, const struct kw_verify
 int kw_verify(const struct kw_verify_opts *o, FILE *out)
 {
 	size_t n = kw_scenario_count(), rows = 0, good = 0, bugs = 0, found = 0;
+	size_t mutants = 0, killed = 0, equivalent = 0;
+	const struct kw_scenario *eqv[64];
 	const char *prefix = o->prefix ? o->prefix : "";
 	bool tty = o->progress;
 
 	if (o->tsv)
 		fprintf(out, "scenario\texpected\tverdict\tcheck\tstrategy\tschedules\treplay\tnote\n");
 	else
-		fprintf(out, "%-34s %-8s %-8s %-22s %-16s %10s  %s\n", "scenario", "expected", "verdict", "check",
+		fprintf(out, "%-42s %-8s %-8s %-16s %-14s %10s  %s\n", "scenario", "expected", "verdict", "check",
 			"strategy", "schedules", "replay / note");
 	for (size_t i = 0; i < n; i++) {
 		const struct kw_scenario *sc = kw_scenario_at(i);
@@ -207,8 +209,15 @@ int kw_verify(const struct kw_verify_opts *o, FILE *out)
 			kw_verify_bug(sc, o, &row);
 			found += row.verdict[0] == 'f';
 		} else {
-			row.expected = sc->expect == KW_EXPECT_CLEAN ? "clean" : "-";
-			kw_verify_clean(sc, o, &row, sc->expect == KW_EXPECT_CLEAN);
+			row.expected = sc->expect == KW_EXPECT_CLEAN ? "clean" :
+				       sc->expect == KW_EXPECT_EQUIVALENT ? "equiv" : "-";
+			kw_verify_clean(sc, o, &row, sc->expect != KW_EXPECT_NONE);
+			if (sc->expect == KW_EXPECT_EQUIVALENT && equivalent < 64)
+				eqv[equivalent++] = sc;
+		}
+		if (sc->mutant && sc->expect == KW_EXPECT_BUG) {
+			mutants++;
+			killed += row.verdict[0] == 'f';
 		}
 		rows++;
 		good += row.ok;
@@ -218,17 +227,24 @@ int kw_verify(const struct kw_verify_opts *o, FILE *out)
 			fprintf(out, "%s\t%s\t%s\t%s\t%s\t%llu\t%s\t%s\n", row.name, row.expected, row.verdict, row.check,
 				row.strategy, row.schedules, row.replay, row.note[0] ? row.note : "-");
 		else {
-			fprintf(out, "%-34s %-8s %-8s %-22s %-16s %10llu  %s%s%s\n", row.name, row.expected,
+			fprintf(out, "%-42s %-8s %-8s %-16s %-14s %10llu  %s%s%s\n", row.name, row.expected,
 				row.verdict, row.check, row.strategy, row.schedules,
 				strcmp(row.replay, "-") ? row.replay : "", strcmp(row.replay, "-") && row.note[0] ? "; " : "",
 				row.note);
 		}
 		fflush(out);
 	}
-	if (!o->tsv)
-		fprintf(out, "%zu of %zu variants as expected; %zu of %zu bugs found\n", good, rows, found, bugs);
-	else
-		fprintf(stderr, "kweave verify: %zu of %zu variants as expected; %zu of %zu bugs found\n", good, rows,
-			found, bugs);
+	{
+		FILE *sum = o->tsv ? stderr : out;
+
+		fprintf(sum, "%zu of %zu variants as expected; %zu of %zu bugs found\n", good, rows, found, bugs);
+		if (mutants || equivalent) {
+			fprintf(sum, "barrier mutants: %zu of %zu killed (%.0f%%)", killed, mutants,
+				mutants ? 100.0 * (double)killed / (double)mutants : 100.0);
+			fprintf(sum, "%s%zu equivalent, not counted:\n", mutants ? "; " : "", equivalent);
+			for (size_t i = 0; i < equivalent; i++)
+				fprintf(sum, "  %s: %s\n", eqv[i]->name, eqv[i]->why ? eqv[i]->why : "(no reason given)");
+		}
+	}
 	return good == rows && rows > 0 ? 0 : 1;
 }

@@ -398,7 +398,7 @@ static int cmd_minimize(int argc, char **argv)
 
 static int cmd_verify(int argc, char **argv)
 {
-	struct kw_verify_opts vo = { .prefix = "", .dfs_runs = 200000, .pct_runs = 100000, .preemptions = 2,
+	struct kw_verify_opts vo = { .prefix = "", .dfs_runs = 2000000, .pct_runs = 100000, .preemptions = 2,
 				     .model = KW_MODEL_WEAK, .save_dir = "kweave-out" };
 
 	for (int i = 0; i < argc; i++) {

@@ -35,6 +35,7 @@ enum kw_expect {
 	KW_EXPECT_NONE,		/* a demo with no stated verdict */
 	KW_EXPECT_CLEAN,	/* no schedule fails */
 	KW_EXPECT_BUG,		/* some schedule fails (the check named in .expect_check) */
+	KW_EXPECT_EQUIVALENT,	/* a barrier mutant that cannot fail: no schedule fails (.why says why) */
 };
 
 struct kw_thread_spec {
@@ -70,6 +71,7 @@ struct kw_scenario {
 	long max_steps;			/* livelock bound for a run; 0 = engine default */
 	bool no_races;			/* the scenario is about something else: silence races */
 	bool no_lockdep;		/* silence the predictive lock-order checks (a deadlock demo) */
+	bool mutant;			/* a barrier mutant: verify reports the kill rate */
 };
 
 void kw_register(const struct kw_scenario *sc);
