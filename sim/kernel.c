@@ -187,6 +187,10 @@ static void kw_point(struct kw_sim *s, unsigned kind, const void *addr, unsigned
 	struct kw_op op = { .kind = (uint8_t)kind, .mode = (uint8_t)mode, .addr = addr, .pc = pc,
 			    .arg = arg, .target = target };
 
+	if (kind == KW_OP_LOCK)
+		op.obj = (uint32_t)(kw_obj_get(s, addr, KW_OBJ_LOCK) - s->objs) + 1;
+	else if (kind == KW_OP_WAIT_COMPLETION)
+		op.obj = (uint32_t)(kw_obj_get(s, addr, KW_OBJ_COMPLETION) - s->objs) + 1;
 	kw_sched_point(s, &op);
 	kw_mm_sync_op(s, s->cur); /* tso: locked instructions drain the store buffer */
 }
@@ -1155,7 +1159,7 @@ bool kw_kernel_op_enabled(struct kw_sim *s, struct kw_thread *t, const struct kw
 
 	switch (op->kind) {
 	case KW_OP_LOCK:
-		o = kw_obj_find(s, op->addr);
+		o = op->obj ? &s->objs[op->obj - 1] : kw_obj_find(s, op->addr);
 		if (!o)
 			return true;
 		if (!kw_lock_free_for(&o->u.lock, op->mode))
@@ -1164,7 +1168,7 @@ bool kw_kernel_op_enabled(struct kw_sim *s, struct kw_thread *t, const struct kw
 			return false;
 		return true;
 	case KW_OP_WAIT_COMPLETION:
-		o = kw_obj_find(s, op->addr);
+		o = op->obj ? &s->objs[op->obj - 1] : kw_obj_find(s, op->addr);
 		return o && o->u.comp.done > 0;
 	case KW_OP_SCHEDULE:
 		return t->task_state == KW_TASK_RUNNING || (t->deadline && s->jiffies >= t->deadline);

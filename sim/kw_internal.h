@@ -113,6 +113,7 @@ struct kw_op {
 	uint8_t mo;		/* memory order */
 	uint8_t mode;		/* lock mode, rmw op, fence kind... */
 	uint32_t span;		/* bytes covered when more than size (kfree) */
+	uint32_t obj;		/* lock/completion: 1 + index into kw_sim.objs (saves lookups) */
 	const void *addr;	/* location or object the op acts on (dependence) */
 	uintptr_t pc;		/* return address into the code under test: the site */
 	uint64_t arg;		/* value to store, timeout, ... */
@@ -400,6 +401,11 @@ struct kw_sim {
 };
 
 extern struct kw_sim *kw_S;
+
+/* Fuzz targets' interleaving coverage: called with (site of the preempted thread's next op,
+ * site of the op that runs instead) at each context switch, and (store site, load site) at
+ * each read of a marked location. NULL: no cost. */
+extern void (*kw_cov_hook)(uintptr_t a, uintptr_t b);
 
 
 /* sched.c */

@@ -533,6 +533,8 @@ uint64_t kw_mm_load(struct kw_sim *s, struct kw_thread *t, const void *p, unsign
 	k = n > 1 ? kw_choose_value(s, KW_CH_READ, n) : 0;
 	st = &l->st[l->n - 1 - k];
 	kw_note_read(st, t, mo);
+	if (kw_cov_hook)
+		kw_cov_hook(st->pc, pc);
 	if (k) {
 		t->stale_pc = pc;
 		t->stale_addr = (const void *)l->addr;

@@ -30,6 +30,7 @@
 #include <ucontext.h>
 
 struct kw_sim *kw_S;
+void (*kw_cov_hook)(uintptr_t a, uintptr_t b);
 
 void *kw_xrealloc(void *p, size_t n)
 {
@@ -579,6 +580,8 @@ static void kw_pick_and_go(struct kw_sim *s, struct kw_thread *cur)
 	next = cand[i];
 	if (cur_en && next != cur)
 		s->preemptions++;
+	if (kw_cov_hook && cur && next != cur)
+		kw_cov_hook(cur->op.pc, next->op.pc);
 	if (++s->steps > (uint64_t)s->max_steps) {
 		kw_report_set(s, "livelock", next->op.pc,
 			      "no end after %ld steps (step bound); a thread may be spinning without a recognised wait",
@@ -677,6 +680,8 @@ static uintptr_t kw_signal_pc(void *ucv)
 #endif
 }
 
+static struct sigaction kw_old_sa[32]; /* handlers before ours (a fuzzer's): chained to */
+
 static void kw_on_signal(int sig, siginfo_t *si, void *ucv)
 {
 	struct kw_sim *s = kw_S;
@@ -684,7 +689,8 @@ static void kw_on_signal(int sig, siginfo_t *si, void *ucv)
 	char b[96];
 
 	if (!s || !s->in_run || !t) {
-		signal(sig, SIG_DFL);
+		/* not a simulated thread's: whoever handled it before us (libFuzzer) does */
+		sigaction(sig, &kw_old_sa[sig], NULL);
 		raise(sig);
 		return;
 	}
@@ -720,7 +726,7 @@ static void kw_signals_install(void)
 	sa.sa_flags = SA_SIGINFO | SA_ONSTACK | SA_NODEFER;
 	sigemptyset(&sa.sa_mask);
 	for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
-		sigaction(sigs[i], &sa, NULL);
+		sigaction(sigs[i], &sa, &kw_old_sa[sigs[i]]);
 }
 
 /* ---- the run driver ------------------------------------------------------------------------ */

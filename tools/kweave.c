@@ -24,8 +24,7 @@
 
 int kw_save_replay(const char *dir, const struct kw_config *cfg, const char *found_by, const char *check,
 		   const struct kw_decision *d, size_t n, char *path, size_t pathn);
-int kw_fuzz_input_to_replay(const uint8_t *buf, size_t n, struct kw_replay *r, char *err, size_t errn)
-	__attribute__((weak));
+int kw_fuzz_input_to_replay(const uint8_t *buf, size_t n, struct kw_replay *r, char *err, size_t errn);
 
 static const char *kw_prog = "kweave";
 
@@ -311,8 +310,6 @@ static int cmd_replay(int argc, char **argv)
 		long n;
 		char err[300];
 
-		if (!kw_fuzz_input_to_replay)
-			kw_usage_error("replay --from-input: this build has no fuzz targets");
 		f = fopen(argv[1], "rb");
 		if (!f)
 			kw_usage_error("%s: cannot open: %s", argv[1], strerror(errno));
@@ -336,10 +333,10 @@ static int cmd_replay(int argc, char **argv)
 		kw_load_replay_or_die(argv[0], &r, &cfg);
 	}
 	st = kw_show_run(&cfg, r.dec, r.ndec, true);
-	if (st == KW_RUN_FAIL && r.check[0] && !strcmp(argv[0], "--from-input")) {
+	if (st == KW_RUN_FAIL && !strcmp(argv[0], "--from-input")) {
 		char path[512];
 
-		if (!kw_save_replay("kweave-out", &cfg, "fuzz input", r.check, r.dec, r.ndec, path, sizeof(path)))
+		if (!kw_save_replay("kweave-out", &cfg, r.found_by, r.check, r.dec, r.ndec, path, sizeof(path)))
 			printf("replay: %s\n", path);
 	}
 	kw_replay_clear(&r);
