@@ -692,12 +692,22 @@ int kn_run_once(const struct kw_scenario *sc, const long *params, char *failure,
 		for (int i = 0; i < nspec; i++)
 			pthread_join(spec[i]->pt, NULL);
 	}
-	/* IRQ handlers and workers that are still around */
+	/* threads the scenario started itself, then IRQ handlers (raised by them) */
 	for (int i = 0; i < kn.nth; i++) {
 		struct kw_thread *t = kn.th[i];
 
-		if (t->kind == KW_IRQ && t->pt)
+		if (t->kind == KW_TASK && t->pt) {
 			pthread_join(t->pt, NULL);
+			t->pt = 0;
+		}
+	}
+	for (int i = 0; i < kn.nth; i++) {
+		struct kw_thread *t = kn.th[i];
+
+		if (t->kind == KW_IRQ && t->pt) {
+			pthread_join(t->pt, NULL);
+			t->pt = 0;
+		}
 	}
 	for (int i = 0; i < kn.nth; i++)
 		if (kn.th[i]->kind == KW_WORKER && !kn.th[i]->done) {

@@ -33,12 +33,22 @@ tsan)
 			fail "demo/$s failed under the tsan preset"
 		grep -q 'ThreadSanitizer' "$out/$s.log" && fail "TSan reported something on demo/$s"
 	done
+	# once-init/original: the plain pre-check against the cmpxchg() that publishes the workqueue
+	pre=$(grep -n 'if (!sb->s_dio_done_wq)' "$src/core/once_init/variants.c" | head -1 | cut -d: -f1)
+	cas=$(grep -n 'old = cmpxchg(&sb->s_dio_done_wq, NULL, wq);' "$src/core/once_init/variants.c" | head -1 | cut -d: -f1)
+	TSAN_OPTIONS=halt_on_error=0 "$b/tools/kweave" run once-init/original --strategy pct --seed 1 \
+		--save "$out" >"$out/oi.log" 2>&1
+	grep -q 'WARNING: ThreadSanitizer: data race' "$out/oi.log" || fail "no TSan report for once-init/original"
+	grep -q "variants.c:$pre" "$out/oi.log" && grep -q "variants.c:$cas" "$out/oi.log" ||
+		fail "TSan does not name the pre-check (variants.c:$pre) and the cmpxchg (variants.c:$cas)"
 	rm -rf "$out"
-	echo "presets.sh tsan: ThreadSanitizer names both lines, on the run and on replay; fixed twins silent"
+	echo "presets.sh tsan: ThreadSanitizer names both lines, on the run and on replay, and once-init/original's pre-check against its cmpxchg; fixed twins silent"
 	;;
 native)
 	"$b/test_native" || fail "test_native"
 	"$b/tools/kweave" run demo/racy-counter --runs 200 | grep -q 'native, real threads' || fail "no native run"
-	echo "presets.sh native: scenarios run on real threads"
+	"$b/tools/kweave" run once-init/original --runs 200 >"$b.oi.log" 2>&1
+	grep -q 'native, real threads' "$b.oi.log" || fail "once-init/original did not run natively"
+	echo "presets.sh native: scenarios run on real threads; $(cat "$b.oi.log" | head -1)"
 	;;
 esac
