@@ -19,7 +19,8 @@ $(BUILD)/CMakeCache.txt:
 configure: setup $(BUILD)/CMakeCache.txt
 
 build: configure
-	cmake --build $(BUILD) -j$(JOBS)
+	@echo "building $(BUILD) (log: $(BUILD)/build.log)"
+	@cmake --build $(BUILD) -j$(JOBS) >$(BUILD)/build.log 2>&1 || { tail -40 $(BUILD)/build.log; exit 1; }
 
 run: build
 	$(BUILD)/tools/kweave verify

@@ -144,7 +144,7 @@ int main(int argc, char **argv)
 {
 	double secs = argc > 1 ? atof(argv[1]) : 2.0;
 	double sw, uc;
-	struct kb_runs lu, dfs, y, pl, pl0, wk, mp;
+	struct kb_runs lu, dfs, y, pl, pl0, wk, mp, oi;
 
 	sw = bench_switch(20 * 1000 * 1000);
 	uc = bench_swapcontext(2 * 1000 * 1000);
@@ -166,6 +166,9 @@ int main(int argc, char **argv)
 	mp = bench_runs_races("bench/mp-3threads", KW_S_RANDOM, KW_MODEL_WEAK, secs, true);
 	kw_fig_add("Relacy-shaped test (3 threads, weak), executions/s", mp.runs_per_s, "/s", 1.32e6,
 		   "Relacy, random", false);
+	oi = bench_runs("once-init/v2", KW_S_RANDOM, KW_MODEL_WEAK, secs);
+	kw_fig_add("once-init/v2 (6-8 threads, weak), executions/s", oi.runs_per_s, "/s", 1e5,
+		   "libFuzzer target", false);
 
 	printf("kweave-bench (%s fibers), %.1f s per run figure\n", kw_fiber_impl(), secs);
 	printf("%-52s %14s   %-28s %10s\n", "figure", "value", "anchor", "ratio");
