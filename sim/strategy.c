@@ -20,37 +20,58 @@ void kw_strategy_destroy(struct kw_strategy *st)
 		free(st);
 }
 
-/* ---- random ------------------------------------------------------------------------------ */
+/* ---- seeded strategies (random, pct, pos) share their stream handling ------------------- */
 
-struct kw_random {
+struct kw_seeded {
 	struct kw_strategy base;
 	uint64_t seed;		/* --seed */
 	uint64_t run;		/* runs begun */
 	uint64_t rng;		/* this run's stream */
 };
 
+/* A run's stream depends on (seed, run number, strategy) only. */
+static void kw_seeded_begin(struct kw_seeded *r, uint64_t salt)
+{
+	r->rng = kw_hash64(r->seed * 0x100000001B3ull + r->run++ + salt);
+}
+
+static unsigned kw_seeded_pick(struct kw_seeded *r, unsigned n)
+{
+	return (unsigned)(kw_rng_next(&r->rng) % n);
+}
+
+static void kw_seeded_describe(const struct kw_seeded *r, const char *what, char *buf, size_t n)
+{
+	snprintf(buf, n, "%s seed=%llu run=%llu", what, (unsigned long long)r->seed,
+		 (unsigned long long)(r->run ? r->run - 1 : 0));
+}
+
+static struct kw_strategy *kw_seeded_new(size_t size, const struct kw_strategy_ops *ops, uint64_t seed)
+{
+	struct kw_seeded *r = calloc(1, size);
+
+	r->base.ops = ops;
+	r->seed = seed;
+	return &r->base;
+}
+
+/* ---- random ------------------------------------------------------------------------------ */
+
 static void kw_random_begin(struct kw_strategy *st, struct kw_sim *s)
 {
-	struct kw_random *r = (struct kw_random *)st;
-
 	(void)s;
-	r->rng = kw_hash64(r->seed * 0x100000001B3ull + r->run++);
+	kw_seeded_begin((struct kw_seeded *)st, 0);
 }
 
 static unsigned kw_random_choose(struct kw_strategy *st, struct kw_sim *s, const struct kw_choice *c)
 {
-	struct kw_random *r = (struct kw_random *)st;
-
 	(void)s;
-	return (unsigned)(kw_rng_next(&r->rng) % c->n);
+	return kw_seeded_pick((struct kw_seeded *)st, c->n);
 }
 
 static void kw_random_describe(struct kw_strategy *st, char *buf, size_t n)
 {
-	struct kw_random *r = (struct kw_random *)st;
-
-	snprintf(buf, n, "random seed=%llu run=%llu", (unsigned long long)r->seed,
-		 (unsigned long long)(r->run ? r->run - 1 : 0));
+	kw_seeded_describe((struct kw_seeded *)st, "random", buf, n);
 }
 
 static const struct kw_strategy_ops kw_random_ops = {
@@ -62,11 +83,7 @@ static const struct kw_strategy_ops kw_random_ops = {
 
 struct kw_strategy *kw_strategy_random(uint64_t seed)
 {
-	struct kw_random *r = calloc(1, sizeof(*r));
-
-	r->base.ops = &kw_random_ops;
-	r->seed = seed;
-	return &r->base;
+	return kw_seeded_new(sizeof(struct kw_seeded), &kw_random_ops, seed);
 }
 
 /* ---- bytes: decisions read from a buffer; past its end, the fixed rule "0" (the current
@@ -271,8 +288,7 @@ struct kw_strategy *kw_strategy_guided(const int16_t *want, size_t n)
  * probability >= 1/(n k^(d-1)) per run. ----------------------------------------------------- */
 
 struct kw_pct {
-	struct kw_strategy base;
-	uint64_t seed, run, rng;
+	struct kw_seeded r;		/* stream */
 	int depth;			/* d */
 	uint64_t k;			/* steps per run, learnt from earlier runs */
 	uint64_t change[16];		/* change-point steps of this run */
@@ -285,10 +301,10 @@ static void kw_pct_begin(struct kw_strategy *st, struct kw_sim *s)
 	struct kw_pct *p = (struct kw_pct *)st;
 
 	(void)s;
-	p->rng = kw_hash64(p->seed * 0x100000001B3ull + p->run++ + 0x5043540000ull);
+	kw_seeded_begin(&p->r, 0x5043540000ull);
 	p->nchange = p->depth - 1 < 16 ? p->depth - 1 : 16;
 	for (int i = 0; i < p->nchange; i++)
-		p->change[i] = 1 + kw_rng_next(&p->rng) % (p->k ? p->k : 1);
+		p->change[i] = 1 + kw_rng_next(&p->r.rng) % (p->k ? p->k : 1);
 }
 
 static void kw_pct_spawned(struct kw_strategy *st, struct kw_sim *s, struct kw_thread *t)
@@ -297,7 +313,7 @@ static void kw_pct_spawned(struct kw_strategy *st, struct kw_sim *s, struct kw_t
 
 	(void)s;
 	/* above every change-point priority (0..d-2) */
-	p->prio[t->id] = 64 + (kw_rng_next(&p->rng) >> 8);
+	p->prio[t->id] = 64 + (kw_rng_next(&p->r.rng) >> 8);
 }
 
 static unsigned kw_pct_choose(struct kw_strategy *st, struct kw_sim *s, const struct kw_choice *c)
@@ -307,7 +323,7 @@ static unsigned kw_pct_choose(struct kw_strategy *st, struct kw_sim *s, const st
 
 	(void)s;
 	if (c->kind != KW_CH_SCHED)
-		return (unsigned)(kw_rng_next(&p->rng) % c->n);
+		return kw_seeded_pick(&p->r, c->n);
 	for (unsigned i = 1; i < c->n; i++)
 		if (p->prio[c->cand[i]->id] > p->prio[c->cand[best]->id])
 			best = i;
@@ -335,9 +351,10 @@ static bool kw_pct_end(struct kw_strategy *st, struct kw_sim *s)
 static void kw_pct_describe(struct kw_strategy *st, char *buf, size_t n)
 {
 	struct kw_pct *p = (struct kw_pct *)st;
+	char what[32];
 
-	snprintf(buf, n, "pct seed=%llu depth=%d run=%llu", (unsigned long long)p->seed, p->depth,
-		 (unsigned long long)(p->run ? p->run - 1 : 0));
+	snprintf(what, sizeof(what), "pct depth=%d", p->depth);
+	kw_seeded_describe(&p->r, what, buf, n);
 }
 
 static const struct kw_strategy_ops kw_pct_ops = {
@@ -352,13 +369,11 @@ static const struct kw_strategy_ops kw_pct_ops = {
 
 struct kw_strategy *kw_strategy_pct(uint64_t seed, int depth)
 {
-	struct kw_pct *p = calloc(1, sizeof(*p));
+	struct kw_pct *p = (struct kw_pct *)kw_seeded_new(sizeof(*p), &kw_pct_ops, seed);
 
-	p->base.ops = &kw_pct_ops;
-	p->seed = seed;
 	p->depth = depth < 1 ? 1 : depth;
 	p->k = 32;
-	return &p->base;
+	return &p->r.base;
 }
 
 /* ---- pos: partial order sampling (Yuan et al. 2018). Each pending event has a random
@@ -366,17 +381,14 @@ struct kw_strategy *kw_strategy_pct(uint64_t seed, int depth)
  * other threads) draw new priorities. ----------------------------------------------------------- */
 
 struct kw_pos {
-	struct kw_strategy base;
-	uint64_t seed, run, rng;
+	struct kw_seeded r;		/* stream */
 	uint64_t prio[KW_MAX_THREADS];	/* priority of each thread's pending event */
 };
 
 static void kw_pos_begin(struct kw_strategy *st, struct kw_sim *s)
 {
-	struct kw_pos *p = (struct kw_pos *)st;
-
 	(void)s;
-	p->rng = kw_hash64(p->seed * 0x100000001B3ull + p->run++ + 0x504f530000ull);
+	kw_seeded_begin(&((struct kw_pos *)st)->r, 0x504f530000ull);
 }
 
 static void kw_pos_spawned(struct kw_strategy *st, struct kw_sim *s, struct kw_thread *t)
@@ -384,7 +396,7 @@ static void kw_pos_spawned(struct kw_strategy *st, struct kw_sim *s, struct kw_t
 	struct kw_pos *p = (struct kw_pos *)st;
 
 	(void)s;
-	p->prio[t->id] = kw_rng_next(&p->rng);
+	p->prio[t->id] = kw_rng_next(&p->r.rng);
 }
 
 static unsigned kw_pos_choose(struct kw_strategy *st, struct kw_sim *s, const struct kw_choice *c)
@@ -394,7 +406,7 @@ static unsigned kw_pos_choose(struct kw_strategy *st, struct kw_sim *s, const st
 
 	(void)s;
 	if (c->kind != KW_CH_SCHED)
-		return (unsigned)(kw_rng_next(&p->rng) % c->n);
+		return kw_seeded_pick(&p->r, c->n);
 	for (unsigned i = 1; i < c->n; i++)
 		if (p->prio[c->cand[i]->id] > p->prio[c->cand[best]->id])
 			best = i;
@@ -409,17 +421,14 @@ static void kw_pos_step(struct kw_strategy *st, struct kw_sim *s, struct kw_thre
 		struct kw_thread *u = &s->th[i];
 
 		if (u != t && u->state == KW_T_LIVE && kw_ops_dependent(t, &t->op, u, &u->op))
-			p->prio[i] = kw_rng_next(&p->rng);
+			p->prio[i] = kw_rng_next(&p->r.rng);
 	}
-	p->prio[t->id] = kw_rng_next(&p->rng);
+	p->prio[t->id] = kw_rng_next(&p->r.rng);
 }
 
 static void kw_pos_describe(struct kw_strategy *st, char *buf, size_t n)
 {
-	struct kw_pos *p = (struct kw_pos *)st;
-
-	snprintf(buf, n, "pos seed=%llu run=%llu", (unsigned long long)p->seed,
-		 (unsigned long long)(p->run ? p->run - 1 : 0));
+	kw_seeded_describe(&((struct kw_pos *)st)->r, "pos", buf, n);
 }
 
 static const struct kw_strategy_ops kw_pos_ops = {
@@ -433,9 +442,5 @@ static const struct kw_strategy_ops kw_pos_ops = {
 
 struct kw_strategy *kw_strategy_pos(uint64_t seed)
 {
-	struct kw_pos *p = calloc(1, sizeof(*p));
-
-	p->base.ops = &kw_pos_ops;
-	p->seed = seed;
-	return &p->base;
+	return kw_seeded_new(sizeof(struct kw_pos), &kw_pos_ops, seed);
 }
