@@ -100,8 +100,9 @@ START_TEST(reduction_reaches_the_same_outcomes)
 			continue;
 		if (!strcmp(sc->name, "selftest/livelock") || !strcmp(sc->name, "selftest/overflow"))
 			continue;
-		for (int b = 0; b <= 3; b++) {
-			struct kw_config cfg = kwt_cfg(sc->name, KW_MODEL_SC);
+		for (int b = 0; b <= 3; b++)
+		for (int m = 0; m < 3; m++) {
+			struct kw_config cfg = kwt_cfg(sc->name, m);
 			struct kwt_set red = { 0 }, full = { 0 };
 
 			kwt_dfs_outcomes(&cfg, b, true, &red, NULL);
@@ -109,7 +110,7 @@ START_TEST(reduction_reaches_the_same_outcomes)
 			if (!kwt_set_eq(&red, &full)) {
 				char *a = kwt_set_str(&red), *c = kwt_set_str(&full);
 
-				ck_abort_msg("%s at bound %d: reduced %s, full %s", sc->name, b, a, c);
+				ck_abort_msg("%s at bound %d, model %d: reduced %s, full %s", sc->name, b, m, a, c);
 			}
 			kwt_set_free(&red);
 			kwt_set_free(&full);
@@ -117,6 +118,23 @@ START_TEST(reduction_reaches_the_same_outcomes)
 		checked++;
 	}
 	ck_assert_int_ge(checked, 20);
+}
+END_TEST
+
+/* The shape that makes plain sleep sets unsound under a bound: both outcomes at bound 0. */
+START_TEST(bounded_sleep_sets_keep_every_outcome)
+{
+	for (int m = 0; m < 3; m++) {
+		struct kw_config cfg = kwt_cfg("selftest/bounded-sleep-sets", m);
+		struct kwt_set red = { 0 };
+		struct kw_dfs_stats st;
+
+		kwt_dfs_outcomes(&cfg, 0, true, &red, &st);
+		ck_assert_msg(kwt_set_has(&red, "ok|r1=0") && kwt_set_has(&red, "ok|r1=1"), "model %d: %s", m,
+			      kwt_set_str(&red));
+		ck_assert_int_eq(st.phase, 2); /* the bound cut a branch: bound-aware sleep sets ran */
+		kwt_set_free(&red);
+	}
 }
 END_TEST
 
@@ -203,6 +221,7 @@ int main(void)
 	tcase_add_test(tc, buggy_demos_found_by_pct_pos_dfs_fixed_twins_clean);
 	tcase_add_test(tc, dfs_counts_are_exact);
 	tcase_add_test(tc, reduction_reaches_the_same_outcomes);
+	tcase_add_test(tc, bounded_sleep_sets_keep_every_outcome);
 	tcase_add_test(tc, minimize_keeps_the_check_and_never_grows);
 	tcase_add_test(tc, cpus_and_irqs);
 	tcase_add_test(tc, lock_checkers);

@@ -102,6 +102,24 @@ START_TEST(kernel_headers)
 }
 END_TEST
 
+/* --plain-points: a plain n++ is a load and a store with a scheduling point between */
+START_TEST(plain_points_split_plain_accesses)
+{
+	struct kw_config cfg = kwt_cfg("demo/racy-counter", KW_MODEL_SC);
+	struct kw_search_result r;
+
+	cfg.races = false;
+	r = kwt_search(&cfg, KW_S_DFS, 0, 2);
+	ck_assert_msg(!r.found, "without plain points n++ cannot be interleaved");
+	kw_search_result_free(&r);
+	cfg.plain_points = true;
+	r = kwt_search(&cfg, KW_S_DFS, 0, 2);
+	ck_assert(r.found);
+	ck_assert_str_eq(r.rep.check, "final-check");
+	kw_search_result_free(&r);
+}
+END_TEST
+
 START_TEST(cli_plain_precheck)
 {
 	char *out;
@@ -126,6 +144,7 @@ int main(void)
 	tcase_add_test(tc, allocator);
 	tcase_add_test(tc, use_after_free_report_names_sites);
 	tcase_add_test(tc, kernel_headers);
+	tcase_add_test(tc, plain_points_split_plain_accesses);
 	tcase_add_test(tc, cli_plain_precheck);
 	suite_add_tcase(s, tc);
 	return kwt_run_suite(s);

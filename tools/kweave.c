@@ -263,6 +263,12 @@ static int cmd_run(int argc, char **argv)
 		printf("%s: no failure in %llu run%s (%s, model %s)\n", sc->name, (unsigned long long)r.runs,
 		       r.runs == 1 ? "" : "s", r.found_by, kw_model_name(cfg.model));
 		kw_search_result_free(&r);
+		if (so.strategy == KW_S_DFS && !r.exhausted) {
+			/* dfs says "clean" only for a bounded space it has covered */
+			fprintf(stderr, "%s: dfs stopped before exhausting the bounded space: not verified (raise --runs or --time)\n",
+				kw_prog);
+			return 2;
+		}
 		return 0;
 	}
 	{

@@ -250,3 +250,25 @@ static void parent(void *arg)
 }
 
 KW_SCENARIO(st_join, .name = "selftest/spawn-join", .setup = reset, .threads = { { "parent", parent } })
+
+/* Sleep sets and a preemption bound (Coons et al. 2013): at bound 0, "T1 then T0" is one of
+ * the two schedules, and its outcome (r1 = 1) is equivalent to "a1, b1, a2", which needs a
+ * preemption. Plain sleep sets put T0 to sleep in T1's branch and lose it. */
+static void coons_t0(void *arg)
+{
+	kw_store(&x, 1);
+	r1 = kw_load(&y);
+}
+
+static void coons_t1(void *arg)
+{
+	kw_store(&y, 1);
+}
+
+static void coons_check(void)
+{
+	kw_outcome("r1=%d", r1);
+}
+
+KW_SCENARIO(st_coons, .name = "selftest/bounded-sleep-sets", .setup = reset, .check = coons_check,
+	    .threads = { { "t0", coons_t0 }, { "t1", coons_t1 } })
