@@ -54,6 +54,7 @@ static void kw_help(FILE *f)
 		"  --strategy random|pct|pos|dfs (default random)   --seed N (default 1)\n"
 		"  --runs N (default 100000) | --time SECONDS        --save DIR (default ./kweave-out)\n"
 		"  --trace                      print the failing run's trace (as replay prints it)\n"
+		"  --no-minimize                save the schedule as found (default: minimized first)\n"
 		"  --model sc|tso|weak          memory model (default weak)\n"
 		"  --depth D                    pct depth (default 3)\n"
 		"  --preemptions K              dfs preemption bound (default 2)\n"
@@ -166,7 +167,7 @@ static int cmd_run(int argc, char **argv)
 				     .reduction = true, .progress = true };
 	struct kw_search_result r;
 	const char *save = "kweave-out";
-	bool trace = false, runs_set = false;
+	bool trace = false, runs_set = false, minimize = true;
 	const struct kw_scenario *sc;
 	int i = 0;
 
@@ -208,6 +209,8 @@ static int cmd_run(int argc, char **argv)
 			i++;
 		} else if (!strcmp(a, "--trace")) {
 			trace = true;
+		} else if (!strcmp(a, "--no-minimize")) {
+			minimize = false;
 		} else if (!strcmp(a, "--model")) {
 			if (!v || kw_model_parse(v) < 0)
 				kw_usage_error("--model wants sc, tso or weak");
@@ -275,14 +278,33 @@ static int cmd_run(int argc, char **argv)
 		char path[512];
 		int st;
 
+		printf("%s: failure found after %llu run%s (%s), %zu decisions, %u preemption%s\n", sc->name,
+		       (unsigned long long)r.runs, r.runs == 1 ? "" : "s", r.found_by, r.ndec, r.preemptions,
+		       r.preemptions == 1 ? "" : "s");
+		if (minimize && r.preemptions + r.ndec > 0) {
+			/* save the smallest schedule that fails the same check (bounded effort) */
+			struct kw_min_opts mo = { .greedy_runs = 2000, .dfs_runs = 20000, .dfs_seconds = 5 };
+			struct kw_min_result m;
+
+			if (!kw_minimize(&cfg, r.dec, r.ndec, &mo, &m)) {
+				if (m.pre_after < r.preemptions || (m.pre_after == r.preemptions && m.ndec_after < r.ndec)) {
+					free(r.dec);
+					r.dec = m.dec;
+					r.ndec = m.ndec_after;
+					r.preemptions = m.pre_after;
+					m.dec = NULL;
+				}
+				printf("minimized: %u preemption%s, %zu decisions%s\n", r.preemptions,
+				       r.preemptions == 1 ? "" : "s", r.ndec,
+				       m.minimal ? " (minimal in preemptions)" : "");
+				free(m.dec);
+			}
+		}
 		if (kw_save_replay(save, &cfg, r.found_by, r.rep.check, r.dec, r.ndec, path, sizeof(path))) {
 			fprintf(stderr, "%s: cannot write a replay into %s: %s\n", kw_prog, save, strerror(errno));
 			kw_search_result_free(&r);
 			return 2;
 		}
-		printf("%s: failure found after %llu run%s (%s), %zu decisions, %u preemption%s\n", sc->name,
-		       (unsigned long long)r.runs, r.runs == 1 ? "" : "s", r.found_by, r.ndec, r.preemptions,
-		       r.preemptions == 1 ? "" : "s");
 		st = kw_show_run(&cfg, r.dec, r.ndec, trace);
 		printf("replay: %s\n", path);
 		kw_search_result_free(&r);
