@@ -43,12 +43,9 @@ struct kw_kstate {
 
 static struct kw_kstate *kw_ks(struct kw_sim *s)
 {
-	static struct kw_kstate *ks; /* one per process is enough: one sim runs at a time */
-
-	(void)s;
-	if (!ks)
-		ks = calloc(1, sizeof(*ks));
-	return ks;
+	if (!s->kstate)
+		s->kstate = calloc(1, sizeof(struct kw_kstate));
+	return s->kstate;
 }
 
 void kw_kernel_reset(struct kw_sim *s)
@@ -1055,11 +1052,12 @@ static void kw_worker_main(void *arg)
 __attribute__((noinline)) struct kw_worker *kw_worker_create(const char *name, int cpu)
 {
 	struct kw_sim *s = kw_S;
-	struct kw_kstate *ks = kw_ks(s);
+	struct kw_kstate *ks;
 	struct kw_worker *w;
 
 	if (!s || !s->in_run)
 		return NULL;
+	ks = kw_ks(s);
 	if (s->nworkers == 16) {
 		kw_report_set(s, "engine-limit", KW_RET_PC, "more than 16 workers in one run");
 		kw_fail_now(s);

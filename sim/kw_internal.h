@@ -342,6 +342,7 @@ struct kw_worker {
 
 /* ---- the simulation ----------------------------------------------------------------------- */
 
+struct kw_kstate;
 struct kw_mm;
 struct kw_race;
 struct kw_alloc;
@@ -393,6 +394,7 @@ struct kw_sim {
 	uint8_t lockorder[64][64];	/* lock-order graph: [a][b] = a held when b taken */
 	uintptr_t lockorder_pc[64][64][2]; /* sites: where a was held, where b was taken */
 
+	struct kw_kstate *kstate;	/* lock-order graph, worker pool (kernel.c) */
 	struct kw_mm *mm;		/* memory model state (mm.c) */
 	struct kw_race *race;		/* race detector state (race.c) */
 	struct kw_alloc *alloc;		/* simulated allocator (alloc.c) */

@@ -597,10 +597,9 @@ static void kw_pick_and_go(struct kw_sim *s, struct kw_thread *cur)
 	if (++next->own_steps > next->max_own_steps && next->max_own_steps) {
 		char b[96];
 
-		s->cur = next->kind == KW_IRQ && !next->started ? cur : next;
 		kw_report_set(s, "progress", next->op.pc, "%s took more than %ld of its own steps",
 			      kw_thread_label(next, b, sizeof(b)), next->max_own_steps);
-		s->cur = cur;
+		s->rep.tid = next->id;
 		kw_abort_run(s);
 	}
 	s->plain_since_point = 0;
@@ -759,6 +758,7 @@ void kw_sim_free(struct kw_sim *s)
 	kw_mm_free(s->mm);
 	kw_race_free(s->race);
 	kw_alloc_free_all(s->alloc);
+	free(s->kstate);
 	free(s->dec);
 	free(s->dec_want);
 	free(s->dec_pre);
