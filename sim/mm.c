@@ -92,6 +92,8 @@ struct kw_mm {
 	kw_vc_t sc;			/* global clock of smp_mb() and seq_cst RMWs */
 	uint32_t draining;		/* tso: threads whose FIFO is being drained (not offered) */
 	uint64_t seq;			/* tsan preset: sync tokens handed out this run */
+	uint64_t has[64];		/* 8-byte granules holding a location (hashed bits): lets a
+					 * plain write skip the map when it touches none */
 	struct kw_tsobuf buf[KW_MAX_THREADS];
 };
 
@@ -120,6 +122,7 @@ void kw_mm_reset(struct kw_sim *s)
 	mm->nlocs = 0;
 	mm->draining = 0;
 	mm->seq = 0;
+	memset(mm->has, 0, sizeof(mm->has));
 	memset(mm->sc, 0, sizeof(mm->sc));
 	for (int i = 0; i < KW_MAX_THREADS; i++)
 		mm->buf[i].n = 0;
@@ -217,6 +220,8 @@ static struct kw_loc *kw_loc_get(struct kw_mm *mm, const void *p, unsigned size)
 	}
 	l = &mm->locs[mm->nlocs];
 	kw_loc_init(l, (uintptr_t)p, size);
+	for (uintptr_t g = (uintptr_t)p >> 3; g <= ((uintptr_t)p + size - 1) >> 3; g++)
+		mm->has[(g >> 6) & 63] |= 1ull << (g & 63);
 	*kw_amap_put(&mm->map, (uintptr_t)p) = mm->nlocs++;
 	return l;
 }
@@ -227,6 +232,14 @@ void kw_mm_plain_write(struct kw_sim *s, struct kw_thread *t, const void *p, siz
 
 	if (!mm->nlocs)
 		return;
+	{
+		bool maybe = false;
+
+		for (uintptr_t g = (uintptr_t)p >> 3; g <= ((uintptr_t)p + n - 1) >> 3 && !maybe; g++)
+			maybe = mm->has[(g >> 6) & 63] >> (g & 63) & 1;
+		if (!maybe)
+			return; /* no location overlaps these granules */
+	}
 	/* locations start at most 7 bytes before p (sizes are at most 8) */
 	for (uintptr_t a = (uintptr_t)p >= 7 ? (uintptr_t)p - 7 : 0; a < (uintptr_t)p + n; a++) {
 		uint32_t *v = kw_amap_get(&mm->map, a);
