@@ -5,6 +5,9 @@
 #                       cmpxchg (both lines), and again when the saved schedule is replayed;
 #                       fixed twins stay silent
 #   presets.sh native - the scenarios run on real threads (the stress-test baseline)
+#   presets.sh fuzz   - libFuzzer finds a failure from corpus/once_init/ and the crash input
+#                       replays with `kweave replay --from-input` to the same verdict
+#   presets.sh afl    - the AFL++ build runs every corpus input
 set -u
 src=$1; which=$2
 b="$src/build/$which"
@@ -50,5 +53,25 @@ native)
 	"$b/tools/kweave" run once-init/original --runs 200 >"$b.oi.log" 2>&1
 	grep -q 'native, real threads' "$b.oi.log" || fail "once-init/original did not run natively"
 	echo "presets.sh native: scenarios run on real threads; $(cat "$b.oi.log" | head -1)"
+	;;
+fuzz)
+	out=$(mktemp -d)
+	mkdir -p "$out/art" "$out/corpus"
+	cp "$src"/corpus/once_init/* "$out/corpus/"
+	(cd "$out" && timeout 300 "$b/fuzz/fuzz_once_init" -max_total_time=120 -print_funcs=0 \
+		-artifact_prefix="$out/art/" "$out/corpus" >"$out/fuzz.log" 2>&1)
+	c=$(ls "$out"/art/* 2>/dev/null | head -1)
+	[ -n "$c" ] || { tail -5 "$out/fuzz.log"; fail "libFuzzer found nothing in 120 s"; }
+	verdict=$(grep -m1 '^kweave: once-init' "$out/fuzz.log" | sed 's/^kweave: //; s/: .*//')
+	"$src/build/default/tools/kweave" replay --from-input "$c" >"$out/replay.log" 2>&1
+	[ $? = 1 ] || fail "replay --from-input of the crash did not fail"
+	echo "presets.sh fuzz: libFuzzer found $verdict ($(grep -m1 '^FAIL' "$out/replay.log")), replayed"
+	rm -rf "$out"
+	;;
+afl)
+	for f in "$src"/corpus/once_init/*; do
+		"$b/fuzz/fuzz_once_init" "$f" >/dev/null 2>&1 || fail "the AFL++ build failed on $(basename "$f")"
+	done
+	echo "presets.sh afl: the AFL++ build ran $(ls "$src"/corpus/once_init | wc -l) corpus inputs"
 	;;
 esac
