@@ -8,6 +8,7 @@
 #   presets.sh fuzz   - libFuzzer finds a failure from corpus/once_init/ and the crash input
 #                       replays with `kweave replay --from-input` to the same verdict
 #   presets.sh afl    - the AFL++ build runs every corpus input
+#   presets.sh asan   - the engine's own suites under AddressSanitizer and UBSan
 set -u
 src=$1; which=$2
 b="$src/build/$which"
@@ -67,6 +68,11 @@ fuzz)
 	[ $? = 1 ] || fail "replay --from-input of the crash did not fail"
 	echo "presets.sh fuzz: libFuzzer found $verdict ($(grep -m1 '^FAIL' "$out/replay.log")), replayed"
 	rm -rf "$out"
+	;;
+asan)
+	ctest --test-dir "$b" -j2 >"$b.ctest.log" 2>&1 || { tail -20 "$b.ctest.log"; fail "suites under ASan"; }
+	grep -q 'runtime error\|ERROR: AddressSanitizer' "$b"/Testing/Temporary/LastTest.log && fail "a sanitizer report"
+	echo "presets.sh asan: $(grep 'tests passed' "$b.ctest.log")"
 	;;
 afl)
 	for f in "$src"/corpus/once_init/*; do
