@@ -18,7 +18,6 @@
 #include <dlfcn.h>
 #include <stdlib.h>
 
-size_t kw_fuzz_config(const uint8_t *buf, size_t n, struct kw_config *cfg);
 
 #define KW_COV 2048
 __attribute__((used, section("__libfuzzer_extra_counters"))) static uint8_t kw_counters[KW_COV];

@@ -96,7 +96,6 @@ bool kw_mem_cmpxchg_at(void *p, unsigned size, uint64_t *expected, uint64_t desi
 	struct kw_thread *t = kw_running(&s);
 	struct kw_op op = { .kind = KW_OP_RMW, .size = (uint8_t)size, .mo = (uint8_t)mo_ok, .mode = 0xff,
 			    .addr = p, .pc = pc, .arg = desired };
-	uint64_t want = *expected;
 	uint32_t epoch;
 	bool ok;
 
@@ -113,7 +112,6 @@ bool kw_mem_cmpxchg_at(void *p, unsigned size, uint64_t *expected, uint64_t desi
 		kw_race_access_at(s, t, p, size, ok ? KW_OP_RMW : KW_OP_LOAD, pc, epoch);
 	kw_trace_event(s, t, KW_OP_RMW, p, size, *expected, ok ? desired : *expected, pc,
 		       ok ? "cmpxchg ok" : "cmpxchg failed");
-	(void)want;
 	return ok;
 }
 

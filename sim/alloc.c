@@ -273,8 +273,6 @@ bool kw_alloc_check(struct kw_sim *s, struct kw_thread *t, const void *p, size_t
 	kw_report_set(s, "out-of-bounds", pc, "%s of %zu bytes at %s, past the end of its block, by %s",
 		      write ? "write" : "read", n, kw_alloc_name(s, p, l, sizeof(l)) ? l : "a redzone",
 		      kw_thread_label(t, who, sizeof(who)));
-	if (!b)
-		kw_alloc_name(s, p, l, sizeof(l));
 	return false;
 }
 

@@ -57,7 +57,6 @@ struct kw_dfs {
 	uint32_t sleep;			/* sleep set at the current point */
 	int last_tid;			/* thread that ran the last step (-1: none) */
 	long last_node;			/* node whose chosen thread ran the last step, or -1 */
-	bool diverged;			/* the run did not repeat its prefix */
 	struct kw_dfs_stats st;
 };
 
@@ -121,7 +120,6 @@ static void kw_dfs_begin(struct kw_strategy *st, struct kw_sim *s)
 	d->sleep = 0;
 	d->last_tid = -1;
 	d->last_node = -1;
-	d->diverged = false;
 }
 
 static unsigned kw_dfs_choose(struct kw_strategy *st, struct kw_sim *s, const struct kw_choice *c)
@@ -134,7 +132,6 @@ static unsigned kw_dfs_choose(struct kw_strategy *st, struct kw_sim *s, const st
 	if (d->depth < d->nnodes) {
 		nd = &d->nodes[d->depth];
 		if (nd->n != c->n || nd->kind != c->kind) {
-			d->diverged = true;
 			s->status = KW_RUN_ERROR;
 			snprintf(s->err, sizeof(s->err),
 				 "dfs: the scenario did not repeat itself at decision %zu (it depends on something outside the decision stream)",

@@ -352,6 +352,32 @@ static bool kw_writer_waiting(struct kw_sim *s, const void *lock, const struct k
 	return false;
 }
 
+/* t now holds lock in mode: the state, happens-before, and its CPU if it is a spinlock. */
+static struct kw_lock *kw_lock_take(struct kw_sim *s, struct kw_thread *t, const void *lock, unsigned mode,
+				    uintptr_t pc)
+{
+	struct kw_lock *l = kw_lock_of(s, lock);
+
+	if (mode == KW_LM_READ || mode == KW_LM_READ_NON_OWNER) {
+		l->readers++;
+		if (mode == KW_LM_READ)
+			l->reader_mask |= 1u << t->id;
+	} else {
+		l->owner = t->id + 1;
+	}
+	if (!l->mode)
+		l->mode = (uint8_t)mode;
+	l->acq_pc = pc;
+	kw_vc_join(t->vc, l->vc);
+	KW_TSAN_ACQUIRE(lock); /* pairs with the release in kw_lock_release() */
+	kw_vc_tick(t);
+	if (mode == KW_LM_SPIN && t->kind != KW_IRQ) {
+		t->preempt_off++;
+		kw_cpu_owner_update(s, t);
+	}
+	return l;
+}
+
 static void kw_lock_acquire(const void *lock, unsigned mode, uintptr_t pc)
 {
 	struct kw_sim *s;
@@ -374,24 +400,7 @@ static void kw_lock_acquire(const void *lock, unsigned mode, uintptr_t pc)
 	}
 	/* arg = 1 once the thread has found the lock taken: it is then "waiting" */
 	kw_point(s, KW_OP_LOCK, lock, mode, !kw_lock_free_for(l, mode), NULL, pc);
-	l = kw_lock_of(s, lock);
-	if (mode == KW_LM_READ || mode == KW_LM_READ_NON_OWNER) {
-		l->readers++;
-		if (mode == KW_LM_READ)
-			l->reader_mask |= 1u << t->id;
-	} else {
-		l->owner = t->id + 1;
-	}
-	if (!l->mode)
-		l->mode = (uint8_t)mode;
-	l->acq_pc = pc;
-	kw_vc_join(t->vc, l->vc);
-	KW_TSAN_ACQUIRE(lock); /* pairs with the release in kw_lock_release() */
-	kw_vc_tick(t);
-	if (mode == KW_LM_SPIN && t->kind != KW_IRQ) {
-		t->preempt_off++;
-		kw_cpu_owner_update(s, t);
-	}
+	l = kw_lock_take(s, t, lock, mode, pc);
 	if (mode != KW_LM_READ_NON_OWNER) {
 		kw_lockdep_acquire(s, t, lock, l, mode, pc);
 		kw_held_push(s, t, lock, mode, pc);
@@ -480,20 +489,7 @@ static bool kw_lock_try(const void *lock, unsigned mode, uintptr_t pc)
 		kw_trace_event(s, t, KW_OP_TRYLOCK, lock, 0, mode, 0, pc, "trylock failed");
 		return false;
 	}
-	if (mode == KW_LM_READ) {
-		l->readers++;
-		l->reader_mask |= 1u << t->id;
-	} else {
-		l->owner = t->id + 1;
-	}
-	l->acq_pc = pc;
-	kw_vc_join(t->vc, l->vc);
-	KW_TSAN_ACQUIRE(lock);
-	kw_vc_tick(t);
-	if (mode == KW_LM_SPIN && t->kind != KW_IRQ) {
-		t->preempt_off++;
-		kw_cpu_owner_update(s, t);
-	}
+	kw_lock_take(s, t, lock, mode, pc);
 	kw_held_push(s, t, lock, mode, pc); /* a trylock cannot deadlock: no order edge */
 	kw_trace_event(s, t, KW_OP_TRYLOCK, lock, 0, mode, 1, pc, "trylock");
 	return true;
@@ -958,6 +954,14 @@ __attribute__((noinline)) struct kw_thread *kw_thread_run(const char *name, void
 	return u;
 }
 
+/* t waits for u to end, and happens after it. */
+static void kw_join_at(struct kw_sim *s, struct kw_thread *t, struct kw_thread *u, uintptr_t pc)
+{
+	kw_point(s, KW_OP_JOIN, u, 0, 0, u, pc);
+	kw_vc_join(t->vc, u->vc);
+	KW_TSAN_ACQUIRE(&u->state); /* pairs with the release at its end */
+}
+
 __attribute__((noinline)) void kw_thread_join(struct kw_thread *u)
 {
 	struct kw_sim *s;
@@ -967,9 +971,7 @@ __attribute__((noinline)) void kw_thread_join(struct kw_thread *u)
 	if (!t || !u)
 		return;
 	kw_check_may_sleep(s, t, "kthread_stop/join", pc);
-	kw_point(s, KW_OP_JOIN, u, 0, 0, u, pc);
-	kw_vc_join(t->vc, u->vc);
-	KW_TSAN_ACQUIRE(&u->state); /* pairs with the release at its end */
+	kw_join_at(s, t, u, pc);
 	kw_trace_event(s, t, KW_OP_JOIN, NULL, 0, (uint64_t)u->id, 0, pc, "join");
 }
 
@@ -1133,9 +1135,7 @@ __attribute__((noinline)) void kw_worker_destroy(struct kw_worker *w)
 	kw_point(s, KW_OP_QUEUE, w, 0, 0, NULL, pc);
 	w->stopping = true;
 	kw_trace_event(s, t, KW_OP_QUEUE, w, 0, 0, 0, pc, "stop worker");
-	kw_point(s, KW_OP_JOIN, w->t, 0, 0, w->t, pc);
-	kw_vc_join(t->vc, w->t->vc);
-	KW_TSAN_ACQUIRE(&w->t->state);
+	kw_join_at(s, t, w->t, pc);
 }
 
 __attribute__((noinline)) unsigned kw_worker_pending(struct kw_worker *w)

@@ -57,7 +57,6 @@ struct kw_fiber {
 	char *map;		/* mmap'd region: guard page, then the stack */
 	size_t maplen;		/* its length */
 	void *tsan;		/* the real TSan runtime's fiber, tsan preset only */
-	void *asan_fake;	/* ASan fake-stack handle, asan preset only */
 	void (*entry)(void);	/* where a prepared fiber starts */
 	const void *stack_lo;	/* main context: its stack's bounds (asan preset) */
 	size_t stack_len;
@@ -258,7 +257,6 @@ struct kw_event {
 };
 #define KW_EV_START 200
 #define KW_EV_END 201
-#define KW_EV_NOTE 202
 
 /* ---- configuration --------------------------------------------------------------------- */
 
@@ -320,7 +318,6 @@ struct kw_obj {
 		struct kw_lock lock;
 		struct kw_completion comp;
 	} u;
-	kw_vc_t wvc;		/* wait queue: wake_up -> woken waiter happens-before */
 };
 
 struct kw_work {
@@ -359,7 +356,6 @@ struct kw_sim {
 	struct kw_thread *cur;		/* running thread; NULL: main context */
 	struct kw_fiber main_fib;	/* main context */
 	struct kw_cpu cpu[KW_MAX_CPUS];	/* per-CPU state */
-	int spawning;			/* >0 while running a new thread's prerun */
 
 	struct kw_decision *dec;	/* this run's decisions */
 	int16_t *dec_want;		/* per decision: chosen thread id (scheduling) or value */
@@ -391,15 +387,12 @@ struct kw_sim {
 	struct kw_worker *workers[16];	/* workers of this run */
 	int nworkers;
 	int nlockcls;			/* lock classes seen this run */
-	uint8_t lockorder[64][64];	/* lock-order graph: [a][b] = a held when b taken */
-	uintptr_t lockorder_pc[64][64][2]; /* sites: where a was held, where b was taken */
 
 	struct kw_kstate *kstate;	/* lock-order graph, worker pool (kernel.c) */
 	struct kw_mm *mm;		/* memory model state (mm.c) */
 	struct kw_race *race;		/* race detector state (race.c) */
 	struct kw_alloc *alloc;		/* simulated allocator (alloc.c) */
 
-	uint64_t total_runs;		/* runs since kw_sim_new */
 };
 
 extern struct kw_sim *kw_S;
@@ -472,7 +465,6 @@ bool kw_mm_cmpxchg(struct kw_sim *s, struct kw_thread *t, void *p, unsigned size
 		   uint64_t desired, int mo_ok, int mo_fail, uintptr_t pc);
 void kw_mm_fence(struct kw_sim *s, struct kw_thread *t, enum kw_fence f);
 void kw_mm_plain_write(struct kw_sim *s, struct kw_thread *t, const void *p, size_t n);
-void kw_mm_thread_end(struct kw_sim *s, struct kw_thread *t);
 void kw_mm_forget(struct kw_sim *s, const void *p, size_t n);
 void kw_mm_sync_op(struct kw_sim *s, struct kw_thread *t);
 void kw_mm_end_of_run(struct kw_sim *s);
@@ -530,7 +522,6 @@ struct kw_dfs_stats {
 };
 void kw_dfs_stats(struct kw_strategy *st, struct kw_dfs_stats *out);
 void kw_strategy_destroy(struct kw_strategy *st);
-const char *kw_replay_diverged(struct kw_strategy *st);
 
 /* util */
 uint64_t kw_rng_next(uint64_t *state);

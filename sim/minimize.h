@@ -37,5 +37,8 @@ struct kw_verify_opts {
 };
 
 int kw_verify(const struct kw_verify_opts *o, FILE *out);
+/* Save a failing schedule as a replay file in dir (created); path gets its name. */
+int kw_save_replay(const char *dir, const struct kw_config *cfg, const char *found_by, const char *check,
+		   const struct kw_decision *d, size_t n, char *path, size_t pathn);
 
 #endif

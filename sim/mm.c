@@ -433,12 +433,7 @@ void kw_mm_sync_op(struct kw_sim *s, struct kw_thread *t)
 		kw_tso_drain(s, t->id, KW_TSO_BUF);
 }
 
-/* A finished thread's pending stores drain later: when read, or at the end of the run. */
-void kw_mm_thread_end(struct kw_sim *s, struct kw_thread *t)
-{
-	(void)s;
-	(void)t;
-}
+/* (A finished thread's pending stores drain later: when read, or at the end of the run.) */
 
 /* Before thread tid reads (or makes visible a store to) location li: another thread's
  * pending store to it may become visible now (draining that thread's FIFO up to it).

@@ -73,4 +73,8 @@ int kw_replay_run(struct kw_sim *s, const struct kw_config *cfg, const struct kw
 void kw_report_print(FILE *out, struct kw_sim *s, const struct kw_report *rep);
 double kw_now(void);
 
+/* fuzzinput.c: what a fuzz input means (header, then decision bytes) */
+size_t kw_fuzz_config(const uint8_t *buf, size_t n, struct kw_config *cfg);
+int kw_fuzz_input_to_replay(const uint8_t *buf, size_t n, struct kw_replay *r, char *err, size_t errn);
+
 #endif

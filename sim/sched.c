@@ -402,7 +402,6 @@ static void kw_pick_and_go(struct kw_sim *s, struct kw_thread *cur);
 static void kw_thread_finish(struct kw_sim *s, struct kw_thread *t)
 {
 	kw_kernel_thread_exit(s, t);	/* may report (locks held at exit) */
-	kw_mm_thread_end(s, t);
 	KW_TSAN_RELEASE(&t->state); /* pairs with the acquire in kw_thread_join() */
 	t->state = KW_T_DONE;
 	kw_trace_event(s, t, KW_EV_END, NULL, 0, 0, 0, 0, NULL);
@@ -503,9 +502,7 @@ struct kw_thread *kw_thread_new(struct kw_sim *s, const char *name, void (*fn)(v
 	t->creator = creator;
 	KW_TSAN_RELEASE(&t->fn); /* pairs with the acquire in kw_thread_entry() */
 	s->cur = t;
-	s->spawning++;
 	kw_fiber_switch(creator ? &creator->fib : &s->main_fib, &t->fib);
-	s->spawning--;
 	if (!creator && s->status != KW_RUN_OK)
 		siglongjmp(s->crash_jmp, 1); /* the child failed during setup's spawn */
 	return t;
@@ -562,12 +559,11 @@ static void kw_pick_and_go(struct kw_sim *s, struct kw_thread *cur)
 			break;
 	}
 	if (n == 0) {
-		/* end of the run, or everyone is blocked: the main context decides which */
+		/* end of the run, or everyone is blocked: the main context decides which (a fiber
+		 * that switches away here is never resumed) */
 		if (cur) {
 			s->cur = NULL;
 			kw_fiber_switch(&cur->fib, &s->main_fib);
-			/* resumed: someone chose us again (e.g. after a timer) */
-			return;
 		}
 		return;
 	}
@@ -797,7 +793,6 @@ int kw_sim_run(struct kw_sim *s, const struct kw_config *cfg, struct kw_strategy
 	s->nth = 0;
 	s->cur = NULL;
 	memset(s->cpu, 0, sizeof(s->cpu));
-	s->spawning = 0;
 	s->ndec = 0;
 	s->preemptions = 0;
 	s->steps = 0;
@@ -853,6 +848,5 @@ int kw_sim_run(struct kw_sim *s, const struct kw_config *cfg, struct kw_strategy
 		kw_report_detail(s, "  also found earlier in this run: %s: %s\n", s->deferred.check, s->deferred.msg);
 	s->in_run = false;
 	s->cur = NULL;
-	s->total_runs++;
 	return s->status;
 }

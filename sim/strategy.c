@@ -46,6 +46,17 @@ static void kw_seeded_describe(const struct kw_seeded *r, const char *what, char
 		 (unsigned long long)(r->run ? r->run - 1 : 0));
 }
 
+/* The candidate whose thread has the highest priority (pct and pos). */
+static unsigned kw_pick_highest(const uint64_t *prio, const struct kw_choice *c)
+{
+	unsigned best = 0;
+
+	for (unsigned i = 1; i < c->n; i++)
+		if (prio[c->cand[i]->id] > prio[c->cand[best]->id])
+			best = i;
+	return best;
+}
+
 static struct kw_strategy *kw_seeded_new(size_t size, const struct kw_strategy_ops *ops, uint64_t seed)
 {
 	struct kw_seeded *r = calloc(1, size);
@@ -319,15 +330,11 @@ static void kw_pct_spawned(struct kw_strategy *st, struct kw_sim *s, struct kw_t
 static unsigned kw_pct_choose(struct kw_strategy *st, struct kw_sim *s, const struct kw_choice *c)
 {
 	struct kw_pct *p = (struct kw_pct *)st;
-	unsigned best = 0;
 
 	(void)s;
 	if (c->kind != KW_CH_SCHED)
 		return kw_seeded_pick(&p->r, c->n);
-	for (unsigned i = 1; i < c->n; i++)
-		if (p->prio[c->cand[i]->id] > p->prio[c->cand[best]->id])
-			best = i;
-	return best;
+	return kw_pick_highest(p->prio, c);
 }
 
 static void kw_pct_step(struct kw_strategy *st, struct kw_sim *s, struct kw_thread *t)
@@ -402,15 +409,11 @@ static void kw_pos_spawned(struct kw_strategy *st, struct kw_sim *s, struct kw_t
 static unsigned kw_pos_choose(struct kw_strategy *st, struct kw_sim *s, const struct kw_choice *c)
 {
 	struct kw_pos *p = (struct kw_pos *)st;
-	unsigned best = 0;
 
 	(void)s;
 	if (c->kind != KW_CH_SCHED)
 		return kw_seeded_pick(&p->r, c->n);
-	for (unsigned i = 1; i < c->n; i++)
-		if (p->prio[c->cand[i]->id] > p->prio[c->cand[best]->id])
-			best = i;
-	return best;
+	return kw_pick_highest(p->prio, c);
 }
 
 static void kw_pos_step(struct kw_strategy *st, struct kw_sim *s, struct kw_thread *t)

@@ -231,7 +231,8 @@ static void rd_skip(struct sym_rd *r, uint64_t n)
 	r->p += n;
 }
 
-static uint64_t rd_uleb(struct sym_rd *r)
+/* LEB128: the value's bits, how far they reach, and the last byte (for the sign). */
+static uint64_t rd_leb(struct sym_rd *r, unsigned *shift_out, uint8_t *last)
 {
 	uint64_t v = 0;
 	unsigned shift = 0;
@@ -243,21 +244,25 @@ static uint64_t rd_uleb(struct sym_rd *r)
 			v |= (uint64_t)(b & 0x7f) << shift;
 		shift += 7;
 	} while ((b & 0x80) && !r->err);
+	*shift_out = shift;
+	*last = b;
 	return v;
+}
+
+static uint64_t rd_uleb(struct sym_rd *r)
+{
+	unsigned shift;
+	uint8_t b;
+
+	return rd_leb(r, &shift, &b);
 }
 
 static int64_t rd_sleb(struct sym_rd *r)
 {
-	uint64_t v = 0;
-	unsigned shift = 0;
+	unsigned shift;
 	uint8_t b;
+	uint64_t v = rd_leb(r, &shift, &b);
 
-	do {
-		b = rd_u8(r);
-		if (shift < 64)
-			v |= (uint64_t)(b & 0x7f) << shift;
-		shift += 7;
-	} while ((b & 0x80) && !r->err);
 	if (shift < 64 && (b & 0x40))
 		v |= ~(uint64_t)0 << shift;
 	return (int64_t)v;

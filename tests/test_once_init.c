@@ -9,7 +9,6 @@
 #include <dirent.h>
 #include <stdio.h>
 
-int kw_fuzz_input_to_replay(const uint8_t *buf, size_t n, struct kw_replay *r, char *err, size_t errn);
 
 START_TEST(verify_once_init_all_as_expected)
 {

@@ -22,9 +22,6 @@
 #include <string.h>
 #include <unistd.h>
 
-int kw_save_replay(const char *dir, const struct kw_config *cfg, const char *found_by, const char *check,
-		   const struct kw_decision *d, size_t n, char *path, size_t pathn);
-int kw_fuzz_input_to_replay(const uint8_t *buf, size_t n, struct kw_replay *r, char *err, size_t errn);
 
 static const char *kw_prog = "kweave";
 
