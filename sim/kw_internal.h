@@ -388,7 +388,7 @@ struct kw_sim {
 	int nworkers;
 	int nlockcls;			/* lock classes seen this run */
 
-	struct kw_kstate *kstate;	/* lock-order graph, worker pool (kernel.c) */
+	struct kw_kstate *kstate;	/* lock-order graph, worker pool (sim/kernel/) */
 	struct kw_mm *mm;		/* memory model state (mm.c) */
 	struct kw_race *race;		/* race detector state (race.c) */
 	struct kw_alloc *alloc;		/* simulated allocator (alloc.c) */
@@ -441,7 +441,7 @@ bool kw_mem_cmpxchg_at(void *p, unsigned size, uint64_t *expected, uint64_t desi
 		       uintptr_t pc);
 void kw_fence_at(enum kw_fence f, uintptr_t pc);
 
-/* kernel.c */
+/* sim/kernel/ */
 struct kw_obj *kw_obj_get(struct kw_sim *s, const void *addr, enum kw_objtype type);
 struct kw_obj *kw_obj_find(struct kw_sim *s, const void *addr);
 void kw_obj_forget_range(struct kw_sim *s, const void *p, size_t n);

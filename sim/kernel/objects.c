@@ -1,0 +1,113 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * objects.c - engine objects keyed by the address of the kernel object they model (locks,
+ * completions), their labels in reports, and the scheduling point every primitive goes through.
+ *
+ * Invariants:
+ *  - Every primitive's state lives in an engine object keyed by the kernel object's address
+ *    (struct kw_obj), created on first use in a run and discarded with the run: a static or
+ *    zeroed lock is ready, and no run sees another's state.
+ *  - Each blocking call is one scheduling point whose op is enabled exactly when the call
+ *    could return (lock free, completion done, task woken...); blocking is "not enabled".
+ */
+#include "kernel_priv.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+struct kw_kstate *kw_ks(struct kw_sim *s)
+{
+	if (!s->kstate)
+		s->kstate = calloc(1, sizeof(struct kw_kstate));
+	return s->kstate;
+}
+
+void kw_kernel_reset(struct kw_sim *s)
+{
+	struct kw_kstate *ks = kw_ks(s);
+
+	kw_amap_clear(&s->objmap);
+	s->nobjs = 0;
+	s->nworkers = 0;
+	s->nlockcls = 0;
+	ks->ne = 0;
+}
+
+struct kw_obj *kw_obj_find(struct kw_sim *s, const void *addr)
+{
+	uint32_t *v = kw_amap_get(&s->objmap, (uintptr_t)addr);
+
+	return v ? &s->objs[*v] : NULL;
+}
+
+struct kw_obj *kw_obj_get(struct kw_sim *s, const void *addr, enum kw_objtype type)
+{
+	uint32_t *v = kw_amap_get(&s->objmap, (uintptr_t)addr);
+	struct kw_obj *o;
+
+	if (v)
+		return &s->objs[*v];
+	if (s->nobjs == s->capobjs) {
+		s->capobjs = s->capobjs ? 2 * s->capobjs : 64;
+		s->objs = kw_xrealloc(s->objs, s->capobjs * sizeof(*s->objs));
+	}
+	o = &s->objs[s->nobjs];
+	memset(o, 0, sizeof(*o));
+	o->addr = addr;
+	o->type = (uint8_t)type;
+	if (type == KW_OBJ_LOCK)
+		o->u.lock.cls = -1;
+	*kw_amap_put(&s->objmap, (uintptr_t)addr) = s->nobjs++;
+	return o;
+}
+
+/* Forget engine objects inside freed memory (kfree of a struct holding a lock). */
+void kw_obj_forget_range(struct kw_sim *s, const void *p, size_t n)
+{
+	for (uint32_t i = 0; i < s->nobjs; i++) {
+		uintptr_t a = (uintptr_t)s->objs[i].addr;
+
+		if (a >= (uintptr_t)p && a < (uintptr_t)p + n && s->objs[i].type)
+			kw_amap_del(&s->objmap, a), s->objs[i].type = 0;
+	}
+}
+
+struct kw_lock *kw_lock_of(struct kw_sim *s, const void *l)
+{
+	return &kw_obj_get(s, l, KW_OBJ_LOCK)->u.lock;
+}
+
+const char *kw_lock_label(struct kw_sim *s, const void *lock, char *buf, size_t n)
+{
+	struct kw_obj *o = kw_obj_find(s, lock);
+
+	if (o && o->type == KW_OBJ_LOCK && o->u.lock.name)
+		snprintf(buf, n, "%s", o->u.lock.name);
+	else
+		kw_addr_label(s, lock, buf, n);
+	return buf;
+}
+
+void kw_lock_name(void *lock, const char *name)
+{
+	struct kw_sim *s = kw_S;
+
+	if (s && s->in_run)
+		kw_lock_of(s, lock)->name = name;
+}
+
+/* ---- scheduling points of the primitives ---------------------------------------------- */
+
+void kw_point(struct kw_sim *s, unsigned kind, const void *addr, unsigned mode, uint64_t arg,
+		     struct kw_thread *target, uintptr_t pc)
+{
+	struct kw_op op = { .kind = (uint8_t)kind, .mode = (uint8_t)mode, .addr = addr, .pc = pc,
+			    .arg = arg, .target = target };
+
+	if (kind == KW_OP_LOCK)
+		op.obj = (uint32_t)(kw_obj_get(s, addr, KW_OBJ_LOCK) - s->objs) + 1;
+	else if (kind == KW_OP_WAIT_COMPLETION)
+		op.obj = (uint32_t)(kw_obj_get(s, addr, KW_OBJ_COMPLETION) - s->objs) + 1;
+	kw_sched_point(s, &op);
+	kw_mm_sync_op(s, s->cur); /* tso: locked instructions drain the store buffer */
+}
