@@ -226,6 +226,10 @@ struct kw_strategy {
 
 /* ---- reports ------------------------------------------------------------------------------ */
 
+/* Where a run is: the main context runs the setup, then the threads run, then the main
+ * context checks the end of the run (deadlocks, leaks...) and runs the final check. */
+enum kw_phase { KW_PH_SETUP, KW_PH_THREADS, KW_PH_END, KW_PH_CHECK };
+
 enum kw_status {
 	KW_RUN_OK,	/* ran to the end, every check held */
 	KW_RUN_FAIL,	/* a check failed: kw_sim.rep */
@@ -238,6 +242,7 @@ struct kw_report {
 	char msg[400];		/* one line */
 	uintptr_t pc;		/* primary site (0: none) */
 	int tid;		/* thread it fired in; -1 for the main context */
+	uint8_t phase;		/* enum kw_phase of the run when it fired */
 	char detail[3072];	/* further lines, already formatted (no addresses) */
 	size_t dlen;		/* used length of detail */
 };
@@ -254,9 +259,12 @@ struct kw_event {
 	uintptr_t pc;		/* site */
 	const char *note;	/* static text, may be NULL */
 	int16_t src;		/* weak model: thread whose store was read (-1 initial) */
+	uint32_t dec;		/* value decisions (placements, reads-from) made by this event: */
+	uint16_t ndec;		/* kw_sim.dec[dec .. dec + ndec), shown when not the default */
 };
 #define KW_EV_START 200
 #define KW_EV_END 201
+#define KW_EV_DECIDE 202	/* value decisions not part of an access (tso drains at the end) */
 
 /* ---- configuration --------------------------------------------------------------------- */
 
@@ -376,10 +384,14 @@ struct kw_sim {
 	sigjmp_buf crash_jmp;		/* where a signal in a fiber lands */
 	bool in_run;			/* fibers may be running */
 	bool ending;			/* final check running */
+	uint8_t phase;			/* enum kw_phase */
+	bool exited;			/* the code under test exited and kw_exit_hook called it a pass */
+	int exit_status;		/* ... with this status */
 
 	bool tracing;			/* record events */
 	struct kw_event *ev;		/* the trace */
 	size_t nev, capev;
+	size_t trace_dec;		/* first value decision not yet shown in the trace */
 
 	struct kw_amap objmap;		/* address -> objs[] */
 	struct kw_obj *objs;		/* engine objects of this run */
@@ -402,6 +414,48 @@ extern struct kw_sim *kw_S;
  * each read of a marked location. NULL: no cost. */
 extern void (*kw_cov_hook)(uintptr_t a, uintptr_t b);
 
+
+/* ---- code under test escaping the simulation (escape.c, watchdog.c, wraps.c) ------------- */
+
+/* The watchdog: basic blocks of code under test allowed between two scheduling points. A
+ * pure count (never the clock), so a replay stops where the run did. */
+#define KW_EDGE_BUDGET (1ull << 27)
+/* The wall-clock backstop: seconds without a scheduling point or an instrumented block
+ * (KWEAVE_BACKSTOP_SECONDS overrides; 0 turns it off). */
+#define KW_BACKSTOP_SECONDS 10
+extern uint64_t kw_wd_left;	/* blocks left in this segment */
+extern uint64_t kw_wd_seg;	/* segments begun: the backstop's progress mark */
+/* A scheduling point (or a thread start, setup, final check) begins a new segment. */
+static inline void kw_wd_refill(void)
+{
+	kw_wd_left = KW_EDGE_BUDGET;
+	kw_wd_seg++;
+}
+void kw_backstop_hold(void);
+void kw_backstop_release(void);
+void kw_backstop_run(void);
+
+/* What exit(status), _exit(), _Exit() or quick_exit() ("how") from code under test means
+ * for this run. NULL (the default): every one is the run's failure, check "exit". A layer
+ * that runs a whole program (a pthread main()) can pass exit(0) from its main thread: the
+ * run then ends there as passed (no final check; a predictive finding still fails it). */
+enum kw_exit_verdict { KW_EXIT_FAIL, KW_EXIT_PASS };
+extern enum kw_exit_verdict (*kw_exit_hook)(struct kw_sim *s, struct kw_thread *t, const char *how,
+					    int status);
+void kw_escape_exit(const char *how, int status, uintptr_t pc);
+void kw_escape_abort(uintptr_t pc);
+__attribute__((noreturn)) void kw_escape_unwind(struct kw_sim *s);
+void kw_signals_install(void);
+
+/* Whose code a pc (a return address) is: the code under test's, the engine's (sim/), or
+ * unknown (no line information: a library). */
+enum { KW_PC_UNKNOWN, KW_PC_USER, KW_PC_ENGINE };
+int kw_pc_owner(uintptr_t pc);
+/* pc itself when it is code under test, else the innermost frame of the code under test on
+ * the current stack (below kw_sim_run), else pc. */
+uintptr_t kw_user_site(uintptr_t pc);
+/* The running context for a report: a thread's label, "setup" or "the final check". */
+const char *kw_context_label(struct kw_sim *s, char *buf, size_t n);
 
 /* sched.c */
 struct kw_sim *kw_sim_new(void);

@@ -23,11 +23,9 @@
 #define _GNU_SOURCE
 #include "kw_internal.h"
 
-#include <signal.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
-#include <ucontext.h>
 
 struct kw_sim *kw_S;
 void (*kw_cov_hook)(uintptr_t a, uintptr_t b);
@@ -97,8 +95,10 @@ void kw_report_set(struct kw_sim *s, const char *check, uintptr_t pc, const char
 	s->status = KW_RUN_FAIL;
 	memset(&s->rep, 0, sizeof(s->rep));
 	snprintf(s->rep.check, sizeof(s->rep.check), "%s", check);
-	s->rep.pc = pc;
+	/* the scenario's site, not an engine frame (an engine limit, a fault in a hook) */
+	s->rep.pc = kw_user_site(pc);
 	s->rep.tid = s->cur ? s->cur->id : -1;
+	s->rep.phase = s->phase;
 	va_start(ap, fmt);
 	vsnprintf(s->rep.msg, sizeof(s->rep.msg), fmt, ap);
 	va_end(ap);
@@ -221,6 +221,10 @@ void kw_trace_record(struct kw_sim *s, struct kw_thread *t, unsigned kind, const
 	e->pc = pc;
 	e->note = note;
 	e->src = -2;
+	/* the value decisions this event made (a load's source, a store's place) go with it */
+	e->dec = (uint32_t)s->trace_dec;
+	e->ndec = (uint16_t)(s->ndec - s->trace_dec);
+	s->trace_dec = s->ndec;
 }
 
 /* ---- decisions -------------------------------------------------------------------------- */
@@ -239,6 +243,12 @@ unsigned kw_choose(struct kw_sim *s, struct kw_choice *c)
 	if (s->ndec == s->capdec) {
 		s->capdec = s->capdec ? 2 * s->capdec : 256;
 		s->dec = kw_xrealloc(s->dec, s->capdec * sizeof(*s->dec));
+	}
+	if (c->kind == KW_CH_SCHED && s->tracing) {
+		/* value decisions no event took (none do today) are shown where they were made */
+		if (s->trace_dec < s->ndec)
+			kw_trace_record(s, s->cur, KW_EV_DECIDE, NULL, 0, 0, 0, 0, NULL);
+		s->trace_dec = s->ndec + 1; /* a scheduling decision shows as who runs */
 	}
 	if (s->capdec != s->capwant) {
 		s->dec_want = kw_xrealloc(s->dec_want, s->capdec * sizeof(*s->dec_want));
@@ -502,8 +512,10 @@ struct kw_thread *kw_thread_new(struct kw_sim *s, const char *name, void (*fn)(v
 	t->creator = creator;
 	KW_TSAN_RELEASE(&t->fn); /* pairs with the acquire in kw_thread_entry() */
 	s->cur = t;
+	kw_wd_refill();
 	kw_fiber_switch(creator ? &creator->fib : &s->main_fib, &t->fib);
-	if (!creator && s->status != KW_RUN_OK)
+	kw_wd_refill(); /* the creator goes on with a segment of its own */
+	if (!creator && (s->status != KW_RUN_OK || s->exited))
 		siglongjmp(s->crash_jmp, 1); /* the child failed during setup's spawn */
 	return t;
 }
@@ -599,6 +611,7 @@ static void kw_pick_and_go(struct kw_sim *s, struct kw_thread *cur)
 		kw_abort_run(s);
 	}
 	s->plain_since_point = 0;
+	kw_wd_refill();
 	if (s->strat->ops->step) {
 		s->strat->ops->step(s->strat, s, next);
 		if (s->status == KW_RUN_PRUNED)
@@ -622,6 +635,7 @@ void kw_sched_point(struct kw_sim *s, const struct kw_op *op)
 	struct kw_thread *t = s->cur;
 
 	t->op = *op;
+	kw_wd_refill();
 	if (t->prerun) {
 		struct kw_thread *cr = t->creator;
 
@@ -659,71 +673,6 @@ long kw_param(const char *name)
 	return s->cfg.params[i];
 }
 
-/* ---- signals in fibers ---------------------------------------------------------------------- */
-
-static uintptr_t kw_signal_pc(void *ucv)
-{
-	ucontext_t *uc = ucv;
-
-#if defined(__x86_64__)
-	return (uintptr_t)uc->uc_mcontext.gregs[REG_RIP];
-#elif defined(__aarch64__)
-	return (uintptr_t)uc->uc_mcontext.pc;
-#else
-	(void)uc;
-	return 0;
-#endif
-}
-
-static struct sigaction kw_old_sa[32]; /* handlers before ours (a fuzzer's): chained to */
-
-static void kw_on_signal(int sig, siginfo_t *si, void *ucv)
-{
-	struct kw_sim *s = kw_S;
-	struct kw_thread *t = s ? s->cur : NULL;
-	char b[96];
-
-	if (!s || !s->in_run || !t) {
-		/* not a simulated thread's: whoever handled it before us (libFuzzer) does */
-		sigaction(sig, &kw_old_sa[sig], NULL);
-		raise(sig);
-		return;
-	}
-	/* +1: kw_site() looks up pc - 1, as for return addresses */
-	if (sig == SIGSEGV && kw_fiber_guard_hit(&t->fib, (uintptr_t)si->si_addr))
-		kw_report_set(s, "stack-overflow", kw_signal_pc(ucv) + 1, "stack overflow in %s",
-			      kw_thread_label(t, b, sizeof(b)));
-	else
-		kw_report_set(s, "crash", sig == SIGABRT ? 0 : kw_signal_pc(ucv) + 1, "%s in %s",
-			      sig == SIGSEGV ? "SIGSEGV (invalid memory access)" :
-			      sig == SIGBUS ? "SIGBUS" : sig == SIGABRT ? "SIGABRT (abort)" :
-			      sig == SIGFPE ? "SIGFPE" : "SIGILL",
-			      kw_thread_label(t, b, sizeof(b)));
-	s->cur = NULL;
-	siglongjmp(s->crash_jmp, 1);
-}
-
-static void kw_signals_install(void)
-{
-	static bool done;
-	static char altstack[64 * 1024];
-	stack_t ss = { .ss_sp = altstack, .ss_size = sizeof(altstack) };
-	struct sigaction sa;
-	int sigs[] = { SIGSEGV, SIGBUS, SIGABRT, SIGFPE, SIGILL };
-
-	if (done)
-		return;
-	done = true;
-	sigaltstack(&ss, NULL);
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_sigaction = kw_on_signal;
-	/* NODEFER: we leave the handler by siglongjmp without restoring the mask */
-	sa.sa_flags = SA_SIGINFO | SA_ONSTACK | SA_NODEFER;
-	sigemptyset(&sa.sa_mask);
-	for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
-		sigaction(sigs[i], &sa, &kw_old_sa[sigs[i]]);
-}
-
 /* ---- the run driver ------------------------------------------------------------------------ */
 
 struct kw_sim *kw_sim_new(void)
@@ -738,6 +687,7 @@ struct kw_sim *kw_sim_new(void)
 	s->race = kw_race_new();
 	s->alloc = kw_alloc_new();
 	kw_signals_install();
+	kw_backstop_hold();
 	return s;
 }
 
@@ -747,6 +697,7 @@ void kw_sim_free(struct kw_sim *s)
 		return;
 	if (kw_S == s)
 		kw_S = NULL;
+	kw_backstop_release();
 	for (int i = 0; i < KW_MAX_THREADS; i++)
 		kw_fiber_release(&s->th[i].fib);
 	kw_amap_free(&s->objmap);
@@ -808,7 +759,10 @@ int kw_sim_run(struct kw_sim *s, const struct kw_config *cfg, struct kw_strategy
 	s->err[0] = 0;
 	s->tracing = trace;
 	s->nev = 0;
+	s->trace_dec = 0;
 	s->ending = false;
+	s->exited = false;
+	s->exit_status = 0;
 	kw_kernel_reset(s);
 	kw_mm_reset(s);
 	kw_race_reset(s);
@@ -816,10 +770,14 @@ int kw_sim_run(struct kw_sim *s, const struct kw_config *cfg, struct kw_strategy
 	kw_S = s;
 	if (st->ops->begin)
 		st->ops->begin(st, s);
+	kw_backstop_run();
 	s->in_run = true;
+	kw_wd_refill();
+	s->phase = KW_PH_SETUP;
 	if (sigsetjmp(s->crash_jmp, 0) == 0) {
 		if (sc->setup)
 			sc->setup();
+		s->phase = KW_PH_THREADS;
 		for (int i = 0; i < KW_MAX_SPEC_THREADS && sc->threads[i].fn; i++) {
 			const struct kw_thread_spec *ts = &sc->threads[i];
 			struct kw_thread *t = kw_thread_new(s, ts->name, ts->fn, ts->arg, ts->kind,
@@ -828,6 +786,9 @@ int kw_sim_run(struct kw_sim *s, const struct kw_config *cfg, struct kw_strategy
 			t->max_own_steps = ts->max_own_steps;
 		}
 		kw_pick_and_go(s, NULL);
+		if (s->exited)
+			siglongjmp(s->crash_jmp, 1); /* a thread exited the program: no end-of-run checks */
+		s->phase = KW_PH_END;
 		if (s->status == KW_RUN_OK)
 			kw_end_of_run_checks(s);
 		if (s->status == KW_RUN_OK)
@@ -838,12 +799,20 @@ int kw_sim_run(struct kw_sim *s, const struct kw_config *cfg, struct kw_strategy
 		}
 		if (s->status == KW_RUN_OK) {
 			s->ending = true;
+			s->phase = KW_PH_CHECK;
+			kw_wd_refill();
 			if (sc->check)
 				sc->check();
 			if (s->status == KW_RUN_OK)
 				kw_alloc_end_of_run(s);
 		}
+	} else if (s->exited && s->status == KW_RUN_OK && s->has_deferred) {
+		/* the program ended by exiting (kw_exit_hook: a pass); what it predicted stands */
+		s->rep = s->deferred;
+		s->status = KW_RUN_FAIL;
 	}
+	if (s->tracing && s->trace_dec < s->ndec)
+		kw_trace_record(s, NULL, KW_EV_DECIDE, NULL, 0, 0, 0, 0, NULL); /* end-of-run drains */
 	if (s->status == KW_RUN_FAIL && s->has_deferred && strcmp(s->rep.check, s->deferred.check))
 		kw_report_detail(s, "  also found earlier in this run: %s: %s\n", s->deferred.check, s->deferred.msg);
 	s->in_run = false;

@@ -148,7 +148,8 @@ void kw_report_print(FILE *out, struct kw_sim *s, const struct kw_report *rep)
 	else if (rep->tid >= 0)
 		fprintf(out, " in T%d\n", rep->tid);
 	else
-		fprintf(out, " (%s)\n", strcmp(rep->check, "final-check") ? "end of run" : "final check");
+		fprintf(out, " (%s)\n", rep->phase == KW_PH_SETUP ? "setup" : rep->phase == KW_PH_CHECK ||
+			!strcmp(rep->check, "final-check") ? "final check" : "end of run");
 	if (rep->dlen)
 		fputs(rep->detail, out);
 }

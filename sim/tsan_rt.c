@@ -19,7 +19,6 @@
  * every access afterwards (see tsan_bridge.c).
  */
 #include "kw_internal.h"
-#include "symbolize.h"
 
 #include <string.h>
 
@@ -145,29 +144,11 @@ void *__real_memcpy(void *d, const void *s, size_t n);
 void *__real_memset(void *d, int c, size_t n);
 void *__real_memmove(void *d, const void *s, size_t n);
 
-/* Is pc in the code under test (not the engine)? Decided by the line table, cached
- * (a pure function of pc, so the cache cannot change an answer). */
-static bool kw_pc_is_user(uintptr_t pc)
-{
-	static struct {
-		uintptr_t pc;
-		bool user;
-	} cache[256];
-	unsigned h = (unsigned)(pc >> 2) & 255u;
-	struct kw_srcloc loc;
-
-	if (cache[h].pc == pc)
-		return cache[h].user;
-	cache[h].pc = pc;
-	cache[h].user = kw_sym_pc(pc, &loc) == 0 && strncmp(loc.file, "sim/", 4) != 0;
-	return cache[h].user;
-}
-
 static bool kw_wrap_wanted(uintptr_t pc, size_t n)
 {
 	struct kw_sim *s = kw_S;
 
-	return n && s && s->in_run && s->cur && kw_pc_is_user(pc);
+	return n && s && s->in_run && s->cur && kw_pc_owner(pc) == KW_PC_USER;
 }
 
 #ifdef KW_REAL_TSAN
