@@ -11,7 +11,9 @@
  *    every plain access is O(1);
  *  - blocks are named by allocation order ("kmalloc#3"), never by address;
  *  - the arena is reset at the start of each run; live blocks at the end of a run are leaks
- *    (the final check may free what the scenario keeps on purpose).
+ *    (the final check may free what the scenario keeps on purpose);
+ *  - a size is checked before any arithmetic on it: more than KW_KMALLOC_MAX is the
+ *    scenario's failure, and a block never extends past the arena or its granule table.
  */
 #define _GNU_SOURCE
 #include "kw_internal.h"
@@ -22,6 +24,10 @@
 #include <sys/mman.h>
 
 #define KW_ARENA_SIZE (256ull << 20)
+/* The largest block kmalloc hands out: the kernel's KMALLOC_MAX_SIZE with 4 KiB pages and
+ * MAX_ORDER 10 (4 MiB). Larger is the scenario's failure ("alloc-size"), never a block of
+ * another size. */
+#define KW_KMALLOC_MAX (4ull << 20)
 #define KW_GRANULE 16u
 #define KW_REDZONE 16u
 
@@ -139,15 +145,23 @@ static void kw_block_sites(struct kw_sim *s, const struct kw_block *b)
 static void *kw_alloc_block(struct kw_sim *s, size_t size, bool zero, uintptr_t pc)
 {
 	struct kw_alloc *a = s->alloc;
-	size_t span = (size + KW_GRANULE - 1) / KW_GRANULE * KW_GRANULE;
-	size_t need = span + KW_REDZONE;
+	size_t span, need;
 	struct kw_block *b;
 	char *p;
 
-	if (!span)
-		span = KW_GRANULE, need = span + KW_REDZONE;
-	if (a->used + need > KW_ARENA_SIZE) {
-		kw_report_set(s, "engine-limit", pc, "the simulated allocator's arena is full");
+	/* sizes are checked before any arithmetic on them: no rounding can wrap around */
+	if (size > KW_KMALLOC_MAX) {
+		kw_report_set(s, "alloc-size", pc,
+			      "kmalloc of %zu bytes: more than any allocation can hold (KMALLOC_MAX_SIZE is %llu "
+			      "here; the kernel warns and returns NULL)%s", size, (unsigned long long)KW_KMALLOC_MAX,
+			      size > SIZE_MAX / 2 ? ": a negative or overflowed size?" : "");
+		kw_fail_now(s);
+	}
+	span = size ? (size + KW_GRANULE - 1) / KW_GRANULE * KW_GRANULE : KW_GRANULE;
+	need = span + KW_REDZONE;
+	if (need > KW_ARENA_SIZE - a->used) {
+		kw_report_set(s, "engine-limit", pc, "the simulated allocator's arena is full (%zu bytes asked, %zu of %llu used)",
+			      size, a->used, (unsigned long long)KW_ARENA_SIZE);
 		kw_fail_now(s);
 	}
 	if (a->nb == a->capb) {
