@@ -36,9 +36,7 @@ struct kw_verify_opts {
 	bool progress;		/* a progress line on stderr */
 };
 
+/* 0: every variant as expected; 1: not; 2: a replay could not be saved (after the table). */
 int kw_verify(const struct kw_verify_opts *o, FILE *out);
-/* Save a failing schedule as a replay file in dir (created); path gets its name. */
-int kw_save_replay(const char *dir, const struct kw_config *cfg, const char *found_by, const char *check,
-		   const struct kw_decision *d, size_t n, char *path, size_t pathn);
 
 #endif

@@ -4,35 +4,108 @@
  * the run's configuration, how it was found, the check it failed, and the decisions (each
  * "value/alternatives") - decisions only, never a stored trace.
  *
- * Invariant: the parser accepts exactly what kw_replay_write() produces (plus comments and
- * blank lines) and rejects anything else with one line naming the line and the reason.
+ * Format version 2, exactly as kw_replay_write() writes it (one '\n'-ended line each):
+ *
+ *   # kweave replay: decisions only. Run it with: kweave replay FILE
+ *   kweave-replay 2
+ *   scenario NAME
+ *   param NAME VALUE          one per scenario parameter, in the scenario's order
+ *   model sc|tso|weak
+ *   races on|off
+ *   plain-points on|off
+ *   cpus N                    0: the scenario's
+ *   max-steps N               0: the scenario's
+ *   found-by TEXT
+ *   check CHECK               "none": the run passes
+ *   decisions N
+ *   V/N V/N ...               16 a line, the last line holding the rest
+ *   end
+ *
+ * Invariants:
+ *  - the parser accepts exactly what the writer produces, plus lines starting with '#':
+ *    every key exactly once and in that order, no defaults, single spaces, decimal numbers
+ *    without signs or leading zeros (a parameter value may be negative), no control bytes,
+ *    names of printable non-space ASCII; a line longer than KW_REPLAY_LINE_MAX, a name longer
+ *    than its field, a number out of range is an error, never cut or clamped. For an
+ *    accepted file, writing what was parsed gives the file back (comments aside);
+ *  - anything else is rejected with one line naming the line and the reason; the version
+ *    line is checked first, so an older format is rejected by its version;
+ *  - the writer refuses what the parser would refuse (a name that does not fit, a byte
+ *    outside printable ASCII): it never writes a file it cannot read back.
+ *  - Replaying holds the run to the file (kw_replay_play): a decision with another number
+ *    of alternatives, a run that needs more decisions or leaves some over, and a run that
+ *    ends with another check than the recorded one (or passes where the file records a
+ *    failure, or fails where it records none) is a divergence.
  */
 #include "kw_internal.h"
 #include "replay.h"
 
 #include <ctype.h>
+#include <limits.h>
 #include <errno.h>
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
 #define KW_REPLAY_MAGIC "kweave-replay"
-#define KW_REPLAY_VERSION 1
-#define KW_REPLAY_MAX_BYTES (64u << 20)
+#define KW_REPLAY_VERSION 2
+#define KW_REPLAY_PER_LINE 16
 
-static const char *kw_model_names[] = { "sc", "tso", "weak" };
+/* ---- memory models ------------------------------------------------------------------------- */
+
+/* One row per name: the first row of a model is its canonical name (written, and printed);
+ * alias rows are accepted on the command line only. Add a model or an alias here. */
+static const struct {
+	const char *name;
+	int model;
+	bool alias;
+} kw_models[] = {
+	{ "sc", KW_MODEL_SC, false },
+	{ "tso", KW_MODEL_TSO, false },
+	{ "weak", KW_MODEL_WEAK, false },
+};
+#define KW_NMODELS (sizeof(kw_models) / sizeof(kw_models[0]))
 
 const char *kw_model_name(int m)
 {
-	return m >= 0 && m < 3 ? kw_model_names[m] : "?";
+	for (size_t i = 0; i < KW_NMODELS; i++)
+		if (kw_models[i].model == m && !kw_models[i].alias)
+			return kw_models[i].name;
+	return "?";
+}
+
+static int kw_model_lookup(const char *s, bool aliases)
+{
+	for (size_t i = 0; i < KW_NMODELS; i++)
+		if (!strcmp(s, kw_models[i].name) && (aliases || !kw_models[i].alias))
+			return kw_models[i].model;
+	return -1;
 }
 
 int kw_model_parse(const char *s)
 {
-	for (int i = 0; i < 3; i++)
-		if (!strcmp(s, kw_model_names[i]))
-			return i;
-	return -1;
+	return kw_model_lookup(s, true);
 }
+
+const char *kw_model_list(void)
+{
+	static char buf[256];
+	size_t k = 0, n = 0, names = 0;
+
+	for (size_t i = 0; i < KW_NMODELS; i++)
+		names++;
+	for (size_t i = 0; i < KW_NMODELS; i++) {
+		const char *sep = !n ? "" : n + 1 == names ? " or " : ", ";
+
+		k += (size_t)snprintf(buf + k, sizeof(buf) - k, "%s%s", sep, kw_models[i].name);
+		n++;
+		if (k >= sizeof(buf))
+			break;
+	}
+	return buf;
+}
+
+/* ---- the structure ---------------------------------------------------------------------------- */
 
 void kw_replay_clear(struct kw_replay *r)
 {
@@ -40,14 +113,36 @@ void kw_replay_clear(struct kw_replay *r)
 	memset(r, 0, sizeof(*r));
 }
 
-void kw_replay_from_config(struct kw_replay *r, const struct kw_config *cfg)
+/* A name (no spaces) or a text (spaces allowed) the format can hold: printable ASCII. */
+static bool kw_text_ok(const char *s, bool spaces)
+{
+	if (!*s)
+		return false;
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+		if (*p < 0x20 || *p > 0x7e || (*p == ' ' && !spaces))
+			return false;
+	return true;
+}
+
+int kw_replay_set_text(char *dst, size_t n, const char *src)
+{
+	size_t len = strlen(src ? src : "");
+
+	if (len >= n)
+		return -1;
+	memcpy(dst, src ? src : "", len + 1);
+	return 0;
+}
+
+int kw_replay_from_config(struct kw_replay *r, const struct kw_config *cfg)
 {
 	const struct kw_scenario *sc = cfg->sc;
+	int rc = 0;
 
 	memset(r, 0, sizeof(*r));
-	snprintf(r->scenario, sizeof(r->scenario), "%s", sc->name);
+	rc |= kw_replay_set_text(r->scenario, sizeof(r->scenario), sc->name);
 	for (int i = 0; i < KW_MAX_PARAMS && sc->params[i].name; i++) {
-		snprintf(r->pname[i], sizeof(r->pname[i]), "%s", sc->params[i].name);
+		rc |= kw_replay_set_text(r->pname[i], sizeof(r->pname[i]), sc->params[i].name);
 		r->pval[i] = cfg->params[i];
 		r->nparams = i + 1;
 	}
@@ -56,11 +151,13 @@ void kw_replay_from_config(struct kw_replay *r, const struct kw_config *cfg)
 	r->plain_points = cfg->plain_points;
 	r->cpus = cfg->cpus;
 	r->max_steps = cfg->max_steps;
+	return rc ? -1 : 0;
 }
 
 int kw_replay_set_decisions(struct kw_replay *r, const struct kw_decision *d, size_t n)
 {
 	free(r->dec);
+	r->ndec = 0;
 	r->dec = malloc((n ? n : 1) * sizeof(*d));
 	if (!r->dec)
 		return -1;
@@ -70,8 +167,31 @@ int kw_replay_set_decisions(struct kw_replay *r, const struct kw_decision *d, si
 	return 0;
 }
 
+/* ---- writing -------------------------------------------------------------------------------- */
+
 int kw_replay_write(FILE *f, const struct kw_replay *r)
 {
+	const char *found = r->found_by[0] ? r->found_by : "unknown";
+	const char *check = r->check[0] ? r->check : "none";
+
+	/* never write what kw_replay_parse() would refuse */
+	if (!kw_text_ok(r->scenario, false) || !kw_text_ok(found, true) || !kw_text_ok(check, false) ||
+	    r->nparams < 0 || r->nparams > KW_MAX_PARAMS || !strcmp(kw_model_name(r->model), "?") ||
+	    r->cpus < 0 || r->cpus > KW_MAX_CPUS || r->max_steps < 0 || r->max_steps > KW_REPLAY_MAX_STEPS ||
+	    r->ndec > KW_REPLAY_MAX_DECISIONS) {
+		errno = EINVAL;
+		return -1;
+	}
+	for (int i = 0; i < r->nparams; i++)
+		if (!kw_text_ok(r->pname[i], false)) {
+			errno = EINVAL;
+			return -1;
+		}
+	for (size_t i = 0; i < r->ndec; i++)
+		if (r->dec[i].n < 2 || r->dec[i].v >= r->dec[i].n) {
+			errno = EINVAL;
+			return -1;
+		}
 	fprintf(f, "# kweave replay: decisions only. Run it with: kweave replay FILE\n");
 	fprintf(f, "%s %d\n", KW_REPLAY_MAGIC, KW_REPLAY_VERSION);
 	fprintf(f, "scenario %s\n", r->scenario);
@@ -82,63 +202,97 @@ int kw_replay_write(FILE *f, const struct kw_replay *r)
 	fprintf(f, "plain-points %s\n", r->plain_points ? "on" : "off");
 	fprintf(f, "cpus %d\n", r->cpus);
 	fprintf(f, "max-steps %ld\n", r->max_steps);
-	if (r->found_by[0])
-		fprintf(f, "found-by %s\n", r->found_by);
-	if (r->check[0])
-		fprintf(f, "check %s\n", r->check);
+	fprintf(f, "found-by %s\n", found);
+	fprintf(f, "check %s\n", check);
 	fprintf(f, "decisions %zu\n", r->ndec);
 	for (size_t i = 0; i < r->ndec; i++)
-		fprintf(f, "%u/%u%c", r->dec[i].v, r->dec[i].n, (i % 16 == 15 || i + 1 == r->ndec) ? '\n' : ' ');
+		fprintf(f, "%u/%u%c", r->dec[i].v, r->dec[i].n,
+			(i % KW_REPLAY_PER_LINE == KW_REPLAY_PER_LINE - 1 || i + 1 == r->ndec) ? '\n' : ' ');
 	fprintf(f, "end\n");
 	return ferror(f) ? -1 : 0;
 }
 
-/* ---- parsing ------------------------------------------------------------------------------- */
+/* ---- parsing -------------------------------------------------------------------------------- */
 
 struct kw_lexer {
 	const char *p, *end;	/* remaining text */
 	int line;		/* current line number, 1-based */
+	char *err;		/* where the error goes */
+	size_t errn;
 };
 
-static bool kw_next_line(struct kw_lexer *lx, char *buf, size_t n)
+__attribute__((format(printf, 2, 3))) static int kw_perr(struct kw_lexer *lx, const char *fmt, ...)
+{
+	char m[200];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(m, sizeof(m), fmt, ap);
+	va_end(ap);
+	if (lx->line > 0)
+		snprintf(lx->err, lx->errn, "line %d: %s", lx->line, m);
+	else
+		snprintf(lx->err, lx->errn, "%s", m);
+	return -1;
+}
+
+/* The next line that is not a comment, in buf (without its '\n'). 1: a line; 0: end of the
+ * text; -1: an error (set). */
+static int kw_next_line(struct kw_lexer *lx, char *buf, size_t n)
 {
 	for (;;) {
 		const char *nl;
 		size_t len;
 
 		if (lx->p >= lx->end)
-			return false;
+			return 0;
 		nl = memchr(lx->p, '\n', (size_t)(lx->end - lx->p));
 		len = nl ? (size_t)(nl - lx->p) : (size_t)(lx->end - lx->p);
 		lx->line++;
 		if (len >= n)
-			len = n - 1; /* an over-long line is cut; it then fails to parse */
+			return kw_perr(lx, "longer than %zu bytes", n - 1);
+		if (!nl)
+			return kw_perr(lx, "%s", "no newline at the end: truncated?");
 		memcpy(buf, lx->p, len);
 		buf[len] = 0;
-		lx->p = nl ? nl + 1 : lx->end;
-		while (len && (buf[len - 1] == '\r' || buf[len - 1] == ' ' || buf[len - 1] == '\t'))
-			buf[--len] = 0;
-		if (len && buf[0] != '#')
-			return true;
+		lx->p = nl + 1;
+		for (size_t i = 0; i < len; i++)
+			if ((unsigned char)buf[i] < 0x20 || (unsigned char)buf[i] > 0x7e)
+				return kw_perr(lx, "byte 0x%02x at column %zu (a replay is printable ASCII)",
+					       (unsigned char)buf[i], i + 1);
+		if (buf[0] == '#')
+			continue;
+		if (!len)
+			return kw_perr(lx, "%s", "blank line");
+		if (buf[0] == ' ' || buf[len - 1] == ' ' || strstr(buf, "  "))
+			return kw_perr(lx, "%s", "stray space (fields are separated by one space)");
+		return 1;
 	}
 }
 
-static int kw_perr(char *err, size_t n, int line, const char *fmt, const char *arg)
+/* A decimal number as the writer prints it: no sign (unless neg_ok), no leading zero. */
+static bool kw_parse_num(const char *s, bool neg_ok, long lo, long hi, long *out)
 {
-	char m[160];
+	unsigned long long v = 0;
+	bool neg = false;
 
-	snprintf(m, sizeof(m), fmt, arg);
-	snprintf(err, n, "line %d: %s", line, m);
-	return -1;
-}
+	if (*s == '-' && neg_ok) {
+		neg = true;
+		s++;
+	}
+	if (!isdigit((unsigned char)*s) || (s[0] == '0' && s[1]) || (neg && s[0] == '0'))
+		return false;
+	for (; *s; s++) {
+		unsigned d = (unsigned)(*s - '0');
 
-static bool kw_parse_long(const char *s, long *out)
-{
-	char *e;
-
-	errno = 0;
-	*out = strtol(s, &e, 10);
-	return *s && !*e && !errno;
+		if (!isdigit((unsigned char)*s) || v > ((unsigned long long)LONG_MAX + 1 - d) / 10)
+			return false;
+		v = v * 10 + d;
+	}
+	if (!neg && v > (unsigned long long)LONG_MAX)
+		return false;
+	*out = neg ? (long)(0 - v) : (long)v;
+	return *out >= lo && *out <= hi;
 }
 
 static bool kw_parse_onoff(const char *s, bool *out)
@@ -152,131 +306,242 @@ static bool kw_parse_onoff(const char *s, bool *out)
 	return true;
 }
 
+/* "KEY VALUE" for the key expected next; returns VALUE or NULL (error set). */
+static const char *kw_key(struct kw_lexer *lx, char *line, int got, const char *key)
+{
+	size_t k = strlen(key);
+
+	if (got <= 0) {
+		if (got == 0) {
+			lx->line = 0;
+			kw_perr(lx, "truncated: no '%s' line", key);
+		}
+		return NULL;
+	}
+	if (strncmp(line, key, k) || (line[k] != ' ' && line[k] != 0)) {
+		char shown[40];
+
+		snprintf(shown, sizeof(shown), "%.*s", (int)strcspn(line, " "), line);
+		kw_perr(lx, "expected '%s', found '%s' (every key once, in the writer's order)", key, shown);
+		return NULL;
+	}
+	if (line[k] != ' ' || !line[k + 1]) {
+		kw_perr(lx, "'%s' without a value", key);
+		return NULL;
+	}
+	return line + k + 1;
+}
+
+static int kw_set_name(struct kw_lexer *lx, char *dst, size_t n, const char *v, const char *what, bool spaces)
+{
+	if (!kw_text_ok(v, spaces))
+		return kw_perr(lx, "bad %s", what);
+	if (strlen(v) >= n)
+		return kw_perr(lx, "%s longer than %zu bytes", what, n - 1);
+	memcpy(dst, v, strlen(v) + 1);
+	return 0;
+}
+
+static int kw_parse_decisions(struct kw_lexer *lx, char *line, size_t want, struct kw_replay *r)
+{
+	size_t cap = 0;
+
+	while (r->ndec < want) {
+		size_t on_line = want - r->ndec < KW_REPLAY_PER_LINE ? want - r->ndec : KW_REPLAY_PER_LINE, got = 0;
+		int k = kw_next_line(lx, line, KW_REPLAY_LINE_MAX + 1);
+		char *tok, *save = NULL;
+
+		if (k < 0)
+			return -1;
+		if (k == 0) {
+			lx->line = 0;
+			return kw_perr(lx, "truncated: %zu of %zu decisions", r->ndec, want);
+		}
+		for (tok = strtok_r(line, " ", &save); tok; tok = strtok_r(NULL, " ", &save)) {
+			char *slash = strchr(tok, '/');
+			long v, n;
+
+			if (!strcmp(tok, "end"))
+				return kw_perr(lx, "'end' after %zu of %zu decisions", r->ndec, want);
+			if (!slash)
+				return kw_perr(lx, "bad decision '%.20s' (want VALUE/CHOICES)", tok);
+			*slash = 0;
+			if (!kw_parse_num(tok, false, 0, 65534, &v) || !kw_parse_num(slash + 1, false, 2, 65535, &n))
+				return kw_perr(lx, "bad decision '%.12s/%.12s' (want VALUE/CHOICES)", tok, slash + 1);
+			if (v >= n)
+				return kw_perr(lx, "impossible decision %ld/%ld (value not below its choices)", v, n);
+			if (++got > on_line)
+				return kw_perr(lx, "more decisions on this line than the %zu announced and %d a line", want,
+					       KW_REPLAY_PER_LINE);
+			if (r->ndec == cap) {
+				cap = cap ? 2 * cap : 256;
+				r->dec = kw_xrealloc(r->dec, cap * sizeof(*r->dec));
+			}
+			r->dec[r->ndec].v = (uint16_t)v;
+			r->dec[r->ndec].n = (uint16_t)n;
+			r->ndec++;
+		}
+		if (got != on_line)
+			return kw_perr(lx, "%zu decisions on this line, the format has %zu", got, on_line);
+	}
+	return 0;
+}
+
 int kw_replay_parse(const char *text, size_t len, struct kw_replay *r, char *err, size_t errn)
 {
-	struct kw_lexer lx = { text, text + len, 0 };
-	char line[4096];
-	long want = -1;
-	size_t cap = 0;
-	bool have_scenario = false, ended = false;
+	struct kw_lexer lx = { text, text + len, 0, err, errn };
+	char *line;
+	const char *v;
+	long num;
+	int got, rc = -1;
 
 	memset(r, 0, sizeof(*r));
+	if (errn)
+		err[0] = 0;
 	if (len > KW_REPLAY_MAX_BYTES)
-		return kw_perr(err, errn, 0, "%s", "file too large for a replay");
-	if (memchr(text, 0, len))
-		return kw_perr(err, errn, 1, "%s", "not a kweave replay file (binary data)");
-	if (!kw_next_line(&lx, line, sizeof(line)))
-		return kw_perr(err, errn, lx.line, "%s", "empty file: not a kweave replay");
-	{
-		long v;
-		char *sp = strchr(line, ' ');
-
-		if (!sp || (size_t)(sp - line) != strlen(KW_REPLAY_MAGIC) ||
-		    strncmp(line, KW_REPLAY_MAGIC, strlen(KW_REPLAY_MAGIC)))
-			return kw_perr(err, errn, lx.line, "%s", "not a kweave replay file (no 'kweave-replay' header)");
-		if (!kw_parse_long(sp + 1, &v))
-			return kw_perr(err, errn, lx.line, "bad version '%s'", sp + 1);
-		if (v != KW_REPLAY_VERSION)
-			return kw_perr(err, errn, lx.line, "replay version %s is not supported (this kweave reads version 1)",
-				       sp + 1);
+		return kw_perr(&lx, "larger than %u bytes: not a replay", KW_REPLAY_MAX_BYTES);
+	if (!len)
+		return kw_perr(&lx, "%s", "empty file: not a kweave replay");
+	line = malloc(KW_REPLAY_LINE_MAX + 1);
+	if (!line)
+		return kw_perr(&lx, "%s", "out of memory");
+	got = kw_next_line(&lx, line, KW_REPLAY_LINE_MAX + 1);
+	if (got <= 0 || strncmp(line, KW_REPLAY_MAGIC " ", strlen(KW_REPLAY_MAGIC) + 1)) {
+		if (got >= 0)
+			kw_perr(&lx, "%s", "not a kweave replay file (no 'kweave-replay' line)");
+		/* a binary file fails on its first line: say what it is not */
+		if (got < 0 && lx.line <= 1)
+			snprintf(err, errn, "not a kweave replay file (line 1 is not text)");
+		goto out;
 	}
-	r->races = true;
-	while (kw_next_line(&lx, line, sizeof(line))) {
-		char *key = line, *val = strchr(line, ' ');
+	v = line + strlen(KW_REPLAY_MAGIC) + 1;
+	if (!kw_parse_num(v, false, 0, LONG_MAX, &num)) {
+		kw_perr(&lx, "bad version '%.20s'", v);
+		goto out;
+	}
+	if (num != KW_REPLAY_VERSION) {
+		if (num < KW_REPLAY_VERSION)
+			kw_perr(&lx, "replay format version %ld is no longer read (this kweave reads version %d): "
+				"make it again (kweave run, tools/regen-regressions)", num, KW_REPLAY_VERSION);
+		else
+			kw_perr(&lx, "replay format version %ld is newer than this kweave (it reads version %d)", num,
+				KW_REPLAY_VERSION);
+		goto out;
+	}
+	got = kw_next_line(&lx, line, KW_REPLAY_LINE_MAX + 1);
+	if (!(v = kw_key(&lx, line, got, "scenario")) ||
+	    kw_set_name(&lx, r->scenario, sizeof(r->scenario), v, "scenario name", false))
+		goto out;
+	for (;;) {
+		char *sp;
 
-		if (ended)
-			return kw_perr(err, errn, lx.line, "%s", "text after 'end'");
-		if (want >= 0 && (size_t)want > r->ndec) {
-			/* decision lines */
-			for (char *tok = strtok(line, " \t"); tok; tok = strtok(NULL, " \t")) {
-				unsigned long v, n;
-				char *slash = strchr(tok, '/'), *e;
-
-				if (!strcmp(tok, "end"))
-					return kw_perr(err, errn, lx.line, "%s", "fewer decisions than announced");
-				if (!slash || slash == tok || !isdigit((unsigned char)slash[1]))
-					return kw_perr(err, errn, lx.line, "bad decision '%s' (want VALUE/CHOICES)", tok);
-				v = strtoul(tok, &e, 10);
-				if (e != slash)
-					return kw_perr(err, errn, lx.line, "bad decision '%s'", tok);
-				n = strtoul(slash + 1, &e, 10);
-				if (*e)
-					return kw_perr(err, errn, lx.line, "bad decision '%s'", tok);
-				if (n < 2 || n > 65535 || v >= n)
-					return kw_perr(err, errn, lx.line, "impossible decision '%s'", tok);
-				if ((long)r->ndec == want)
-					return kw_perr(err, errn, lx.line, "%s", "more decisions than announced");
-				if (r->ndec == cap) {
-					cap = cap ? 2 * cap : 64;
-					r->dec = kw_xrealloc(r->dec, cap * sizeof(*r->dec));
-				}
-				r->dec[r->ndec].v = (uint16_t)v;
-				r->dec[r->ndec].n = (uint16_t)n;
-				r->ndec++;
+		got = kw_next_line(&lx, line, KW_REPLAY_LINE_MAX + 1);
+		if (got <= 0 || strncmp(line, "param ", 6))
+			break;
+		if (r->nparams == KW_MAX_PARAMS) {
+			kw_perr(&lx, "more than %d parameters", KW_MAX_PARAMS);
+			goto out;
+		}
+		v = line + 6;
+		sp = strchr(v, ' ');
+		if (!sp) {
+			kw_perr(&lx, "%s", "'param' wants NAME VALUE");
+			goto out;
+		}
+		*sp = 0;
+		if (kw_set_name(&lx, r->pname[r->nparams], sizeof(r->pname[0]), v, "parameter name", false))
+			goto out;
+		if (!kw_parse_num(sp + 1, true, LONG_MIN, LONG_MAX, &r->pval[r->nparams])) {
+			kw_perr(&lx, "bad value '%.24s' of parameter %s", sp + 1, r->pname[r->nparams]);
+			goto out;
+		}
+		for (int i = 0; i < r->nparams; i++)
+			if (!strcmp(r->pname[i], r->pname[r->nparams])) {
+				kw_perr(&lx, "parameter %s given twice", r->pname[i]);
+				goto out;
 			}
-			continue;
-		}
-		if (!strcmp(line, "end")) {
-			if (want < 0)
-				return kw_perr(err, errn, lx.line, "%s", "'end' before 'decisions'");
-			ended = true;
-			continue;
-		}
-		if (!val)
-			return kw_perr(err, errn, lx.line, "malformed line '%s'", line);
-		*val++ = 0;
-		if (!strcmp(key, "scenario")) {
-			snprintf(r->scenario, sizeof(r->scenario), "%s", val);
-			have_scenario = true;
-		} else if (!strcmp(key, "param")) {
-			char *sp = strchr(val, ' ');
-
-			if (!sp || r->nparams == KW_MAX_PARAMS)
-				return kw_perr(err, errn, lx.line, "bad param line '%s'", val);
-			*sp++ = 0;
-			snprintf(r->pname[r->nparams], sizeof(r->pname[0]), "%s", val);
-			if (!kw_parse_long(sp, &r->pval[r->nparams]))
-				return kw_perr(err, errn, lx.line, "bad param value '%s'", sp);
-			r->nparams++;
-		} else if (!strcmp(key, "model")) {
-			r->model = kw_model_parse(val);
-			if (r->model < 0)
-				return kw_perr(err, errn, lx.line, "unknown model '%s'", val);
-		} else if (!strcmp(key, "races")) {
-			if (!kw_parse_onoff(val, &r->races))
-				return kw_perr(err, errn, lx.line, "races: want on or off, not '%s'", val);
-		} else if (!strcmp(key, "plain-points")) {
-			if (!kw_parse_onoff(val, &r->plain_points))
-				return kw_perr(err, errn, lx.line, "plain-points: want on or off, not '%s'", val);
-		} else if (!strcmp(key, "cpus")) {
-			long v;
-
-			if (!kw_parse_long(val, &v) || v < 0 || v > KW_MAX_CPUS)
-				return kw_perr(err, errn, lx.line, "bad cpus '%s'", val);
-			r->cpus = (int)v;
-		} else if (!strcmp(key, "max-steps")) {
-			if (!kw_parse_long(val, &r->max_steps) || r->max_steps < 0)
-				return kw_perr(err, errn, lx.line, "bad max-steps '%s'", val);
-		} else if (!strcmp(key, "found-by")) {
-			snprintf(r->found_by, sizeof(r->found_by), "%s", val);
-		} else if (!strcmp(key, "check")) {
-			snprintf(r->check, sizeof(r->check), "%s", val);
-		} else if (!strcmp(key, "decisions")) {
-			if (!kw_parse_long(val, &want) || want < 0 || want > 50000000)
-				return kw_perr(err, errn, lx.line, "bad decision count '%s'", val);
-		} else {
-			return kw_perr(err, errn, lx.line, "unknown key '%s'", key);
-		}
+		r->nparams++;
 	}
-	if (!have_scenario)
-		return kw_perr(err, errn, lx.line, "%s", "no 'scenario' line");
-	if (want < 0)
-		return kw_perr(err, errn, lx.line, "%s", "no 'decisions' line");
-	if ((long)r->ndec != want)
-		return kw_perr(err, errn, lx.line, "%s", "fewer decisions than announced");
-	if (!ended)
-		return kw_perr(err, errn, lx.line, "%s", "truncated: no 'end' line");
-	return 0;
+	if (!(v = kw_key(&lx, line, got, "model")))
+		goto out;
+	if ((r->model = kw_model_lookup(v, false)) < 0) {
+		kw_perr(&lx, "unknown model '%.24s' (%s)", v, kw_model_list());
+		goto out;
+	}
+	got = kw_next_line(&lx, line, KW_REPLAY_LINE_MAX + 1);
+	if (!(v = kw_key(&lx, line, got, "races")))
+		goto out;
+	if (!kw_parse_onoff(v, &r->races)) {
+		kw_perr(&lx, "races: want on or off, not '%.24s'", v);
+		goto out;
+	}
+	got = kw_next_line(&lx, line, KW_REPLAY_LINE_MAX + 1);
+	if (!(v = kw_key(&lx, line, got, "plain-points")))
+		goto out;
+	if (!kw_parse_onoff(v, &r->plain_points)) {
+		kw_perr(&lx, "plain-points: want on or off, not '%.24s'", v);
+		goto out;
+	}
+	got = kw_next_line(&lx, line, KW_REPLAY_LINE_MAX + 1);
+	if (!(v = kw_key(&lx, line, got, "cpus")))
+		goto out;
+	if (!kw_parse_num(v, false, 0, KW_MAX_CPUS, &num)) {
+		kw_perr(&lx, "bad cpus '%.24s' (0..%d)", v, KW_MAX_CPUS);
+		goto out;
+	}
+	r->cpus = (int)num;
+	got = kw_next_line(&lx, line, KW_REPLAY_LINE_MAX + 1);
+	if (!(v = kw_key(&lx, line, got, "max-steps")))
+		goto out;
+	if (!kw_parse_num(v, false, 0, KW_REPLAY_MAX_STEPS, &r->max_steps)) {
+		kw_perr(&lx, "bad max-steps '%.24s' (0..%ld)", v, (long)KW_REPLAY_MAX_STEPS);
+		goto out;
+	}
+	got = kw_next_line(&lx, line, KW_REPLAY_LINE_MAX + 1);
+	if (!(v = kw_key(&lx, line, got, "found-by")) ||
+	    kw_set_name(&lx, r->found_by, sizeof(r->found_by), v, "found-by text", true))
+		goto out;
+	got = kw_next_line(&lx, line, KW_REPLAY_LINE_MAX + 1);
+	if (!(v = kw_key(&lx, line, got, "check")) || kw_set_name(&lx, r->check, sizeof(r->check), v, "check", false))
+		goto out;
+	if (!strcmp(r->check, "none"))
+		r->check[0] = 0;
+	got = kw_next_line(&lx, line, KW_REPLAY_LINE_MAX + 1);
+	if (!(v = kw_key(&lx, line, got, "decisions")))
+		goto out;
+	if (!kw_parse_num(v, false, 0, KW_REPLAY_MAX_DECISIONS, &num)) {
+		kw_perr(&lx, "bad decision count '%.24s' (0..%ld)", v, (long)KW_REPLAY_MAX_DECISIONS);
+		goto out;
+	}
+	if (kw_parse_decisions(&lx, line, (size_t)num, r))
+		goto out;
+	got = kw_next_line(&lx, line, KW_REPLAY_LINE_MAX + 1);
+	if (got > 0 && strcmp(line, "end")) {
+		kw_perr(&lx, "%s", "expected 'end' (more decisions than announced?)");
+		goto out;
+	}
+	if (got <= 0) {
+		if (!got) {
+			lx.line = 0;
+			kw_perr(&lx, "%s", "truncated: no 'end' line");
+		}
+		goto out;
+	}
+	got = kw_next_line(&lx, line, KW_REPLAY_LINE_MAX + 1);
+	if (got) {
+		if (got > 0)
+			kw_perr(&lx, "%s", "text after 'end'");
+		goto out;
+	}
+	rc = 0;
+out:
+	free(line);
+	if (rc) {
+		free(r->dec);
+		r->dec = NULL;
+		r->ndec = 0;
+	}
+	return rc;
 }
 
 int kw_replay_load(const char *path, struct kw_replay *r, char *err, size_t errn)
@@ -286,6 +551,7 @@ int kw_replay_load(const char *path, struct kw_replay *r, char *err, size_t errn
 	size_t len = 0, cap = 0;
 	int rc;
 
+	memset(r, 0, sizeof(*r));
 	if (!f) {
 		snprintf(err, errn, "cannot open: %s", strerror(errno));
 		return -1;
@@ -294,14 +560,14 @@ int kw_replay_load(const char *path, struct kw_replay *r, char *err, size_t errn
 		size_t k;
 
 		if (len == cap) {
-			cap = cap ? 2 * cap : 4096;
-			if (cap > KW_REPLAY_MAX_BYTES + 4096) {
+			if (cap > KW_REPLAY_MAX_BYTES) {
 				fclose(f);
 				free(buf);
-				snprintf(err, errn, "file too large for a replay");
+				snprintf(err, errn, "larger than %u bytes: not a replay", KW_REPLAY_MAX_BYTES);
 				return -1;
 			}
-			buf = kw_xrealloc(buf, cap);
+			cap = cap ? 2 * cap : 4096;
+			buf = kw_xrealloc(buf, cap + 1);
 		}
 		k = fread(buf + len, 1, cap - len, f);
 		len += k;
@@ -309,7 +575,7 @@ int kw_replay_load(const char *path, struct kw_replay *r, char *err, size_t errn
 			break;
 	}
 	if (ferror(f)) {
-		snprintf(err, errn, "read error");
+		snprintf(err, errn, "read error: %s", strerror(errno ? errno : EIO));
 		fclose(f);
 		free(buf);
 		return -1;
@@ -323,25 +589,34 @@ int kw_replay_load(const char *path, struct kw_replay *r, char *err, size_t errn
 int kw_replay_config(const struct kw_replay *r, struct kw_config *cfg, char *err, size_t errn)
 {
 	const struct kw_scenario *sc = kw_scenario_find(r->scenario);
+	int np = 0;
 
 	if (!sc) {
 		snprintf(err, errn, "unknown scenario '%s' (kweave list shows them)", r->scenario);
 		return -1;
 	}
 	kw_config_defaults(cfg, sc);
-	for (int i = 0; i < r->nparams; i++) {
-		int k = kw_param_index(sc, r->pname[i]);
-
-		if (k < 0) {
-			snprintf(err, errn, "scenario %s has no parameter '%s'", sc->name, r->pname[i]);
+	while (np < KW_MAX_PARAMS && sc->params[np].name)
+		np++;
+	/* no defaults: the file names every parameter of the scenario, in its order */
+	for (int i = 0; i < np || i < r->nparams; i++) {
+		if (i >= r->nparams) {
+			snprintf(err, errn, "no value for parameter %s of %s", sc->params[i].name, sc->name);
 			return -1;
 		}
-		if (r->pval[i] < sc->params[k].min || r->pval[i] > sc->params[k].max) {
+		if (i >= np || strcmp(r->pname[i], sc->params[i].name)) {
+			if (kw_param_index(sc, r->pname[i]) < 0)
+				snprintf(err, errn, "scenario %s has no parameter '%s'", sc->name, r->pname[i]);
+			else
+				snprintf(err, errn, "parameter %s out of the scenario's order", r->pname[i]);
+			return -1;
+		}
+		if (r->pval[i] < sc->params[i].min || r->pval[i] > sc->params[i].max) {
 			snprintf(err, errn, "parameter %s=%ld outside %ld..%ld", r->pname[i], r->pval[i],
-				 sc->params[k].min, sc->params[k].max);
+				 sc->params[i].min, sc->params[i].max);
 			return -1;
 		}
-		cfg->params[k] = r->pval[i];
+		cfg->params[i] = r->pval[i];
 	}
 	cfg->model = r->model;
 	cfg->races = r->races;
@@ -351,18 +626,48 @@ int kw_replay_config(const struct kw_replay *r, struct kw_config *cfg, char *err
 	return 0;
 }
 
-/* A file name that says what failed and is the same for the same decisions. */
+int kw_replay_play(struct kw_sim *s, const struct kw_replay *r, const struct kw_config *cfg, bool trace)
+{
+	int st = kw_replay_run(s, cfg, r->dec, r->ndec, trace);
+	const char *got = st == KW_RUN_FAIL ? s->rep.check : "";
+
+	if (st == KW_RUN_ERROR || !strcmp(got, r->check))
+		return st;
+	s->status = KW_RUN_ERROR;
+	if (!r->check[0])
+		snprintf(s->err, sizeof(s->err), "replay diverges: the file records no failure, the run failed '%s'", got);
+	else if (!got[0])
+		snprintf(s->err, sizeof(s->err), "replay diverges: the file records check '%s', the run passed", r->check);
+	else
+		snprintf(s->err, sizeof(s->err), "replay diverges: the file records check '%s', the run failed '%s'",
+			 r->check, got);
+	return KW_RUN_ERROR;
+}
+
+/* A file name that says what failed and is the same for the same scenario, check and
+ * decisions; a long scenario name is shortened (the hash still tells files apart). */
 void kw_replay_filename(const struct kw_replay *r, char *buf, size_t n)
 {
 	uint64_t h = 0xcbf29ce484222325ull;
-	char name[128];
+	char name[96];
 	size_t k = 0;
 
+	for (const char *p = r->scenario; *p; p++)
+		h = (h ^ (unsigned char)*p) * 0x100000001b3ull;
+	for (const char *p = r->check; *p; p++)
+		h = (h ^ (unsigned char)*p) * 0x100000001b3ull;
 	for (size_t i = 0; i < r->ndec; i++)
 		h = (h ^ ((uint64_t)r->dec[i].v << 16 | r->dec[i].n)) * 0x100000001b3ull;
 	for (const char *p = r->scenario; *p && k < sizeof(name) - 1; p++)
 		name[k++] = (char)(isalnum((unsigned char)*p) || *p == '-' || *p == '_' ? *p : '-');
 	name[k] = 0;
-	snprintf(buf, n, "%s--%s--%08llx.replay", name, r->check[0] ? r->check : "ok",
-		 (unsigned long long)(h & 0xffffffffull));
+	{
+		char check[48];
+		size_t j = 0;
+
+		for (const char *p = r->check[0] ? r->check : "ok"; *p && j < sizeof(check) - 1; p++)
+			check[j++] = (char)(isalnum((unsigned char)*p) || *p == '-' || *p == '_' ? *p : '-');
+		check[j] = 0;
+		snprintf(buf, n, "%s--%s--%08llx.replay", name, check, (unsigned long long)(h & 0xffffffffull));
+	}
 }

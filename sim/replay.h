@@ -6,32 +6,61 @@
 
 #include "kw_internal.h"
 
+/* Limits of the format (replay.c): anything beyond is an error, never cut or clamped. */
+#define KW_REPLAY_LINE_MAX 4095			/* bytes in a line, without its '\n' */
+#define KW_REPLAY_MAX_BYTES (64u << 20)		/* a whole file */
+#define KW_REPLAY_MAX_DECISIONS 8000000L	/* the decision count */
+#define KW_REPLAY_MAX_STEPS 1000000000L		/* max-steps */
+#define KW_PATH_MAX 512				/* a path kweave writes, with its NUL */
+
 struct kw_replay {
-	char scenario[128];			/* scenario name */
+	char scenario[256];			/* scenario name */
 	int nparams;				/* parameters given */
-	char pname[KW_MAX_PARAMS][32];		/* their names */
+	char pname[KW_MAX_PARAMS][64];		/* their names */
 	long pval[KW_MAX_PARAMS];		/* and values */
 	int model;				/* enum kw_model */
 	bool races;				/* race detector on */
 	bool plain_points;			/* plain accesses are scheduling points */
 	int cpus;				/* 0 = scenario default */
 	long max_steps;				/* 0 = scenario default */
-	char found_by[128];			/* strategy that found it (informational) */
-	char check[48];				/* the check it fails ("" = none) */
+	char found_by[256];			/* strategy that found it (informational) */
+	char check[48];				/* the check it fails ("" = none: the run passes) */
 	struct kw_decision *dec;		/* the decisions */
 	size_t ndec;
 };
 
+/* Memory models by name: canonical names (written in replay files) and aliases (accepted
+ * on the command line); kw_model_list() is "sc, tso or weak" for messages. */
 const char *kw_model_name(int m);
 int kw_model_parse(const char *s);
+const char *kw_model_list(void);
 void kw_replay_clear(struct kw_replay *r);
-void kw_replay_from_config(struct kw_replay *r, const struct kw_config *cfg);
+/* -1 when a name does not fit the format (the replay then cannot be written). */
+int kw_replay_from_config(struct kw_replay *r, const struct kw_config *cfg);
+int kw_replay_set_text(char *dst, size_t n, const char *src);
 int kw_replay_set_decisions(struct kw_replay *r, const struct kw_decision *d, size_t n);
+/* -1 (errno EINVAL) for a replay the parser would not read back, or a write error. */
 int kw_replay_write(FILE *f, const struct kw_replay *r);
 int kw_replay_parse(const char *text, size_t len, struct kw_replay *r, char *err, size_t errn);
 int kw_replay_load(const char *path, struct kw_replay *r, char *err, size_t errn);
 int kw_replay_config(const struct kw_replay *r, struct kw_config *cfg, char *err, size_t errn);
 void kw_replay_filename(const struct kw_replay *r, char *buf, size_t n);
+/* Replay a file's decisions, held to the file: any divergence, a check other than the
+ * recorded one included, is KW_RUN_ERROR with s->err. */
+int kw_replay_play(struct kw_sim *s, const struct kw_replay *r, const struct kw_config *cfg, bool trace);
+
+/* ---- writing files (save.c) ------------------------------------------------------------- */
+
+/* Write path whole or not at all (temporary file, fsync, rename); -1 with errno. */
+int kw_write_atomic(const char *path, int (*fill)(FILE *f, const void *arg), const void *arg);
+/* mkdir -p; ENAMETOOLONG past KW_PATH_MAX. */
+int kw_mkdirs(const char *dir);
+/* Save a failing schedule as a replay file in dir (created); path gets its name. -1 with
+ * errno: nothing was written (a previous file of that name is intact). */
+int kw_save_replay(const char *dir, const struct kw_config *cfg, const char *found_by, const char *check,
+		   const struct kw_decision *d, size_t n, char *path, size_t pathn);
+/* s with its control bytes shown as \xNN (for messages that echo input). */
+const char *kw_escape(const char *s, char *buf, size_t n);
 
 /* ---- search (search.c) ---------------------------------------------------------------- */
 

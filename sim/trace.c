@@ -83,6 +83,9 @@ static void kw_event_text(struct kw_sim *s, const struct kw_event *e, char *buf,
 	char a[96], v1[96], v2[96];
 
 	switch (e->kind) {
+	case KW_EV_DECIDE:
+		snprintf(buf, n, "store buffers drain");
+		return;
 	case KW_EV_START:
 		snprintf(buf, n, "start");
 		return;
@@ -152,11 +155,29 @@ static void kw_event_text(struct kw_sim *s, const struct kw_event *e, char *buf,
 	}
 }
 
+/* The value decisions an event made, when not the default (0: the latest store, the end of
+ * modification order): "[rf 1/3]" read the second-newest of 3 readable stores, "[mo 1/2]"
+ * a store placed one before the end. Every decision of a run shows in its trace: an edited
+ * replay that is accepted changes the trace. */
+static void kw_event_decisions(struct kw_sim *s, const struct kw_event *e, char *buf, size_t n)
+{
+	size_t k = strlen(buf);
+
+	for (uint32_t i = e->dec; i < e->dec + e->ndec && i < s->ndec && k + 1 < n; i++) {
+		if (!s->dec[i].v)
+			continue;
+		snprintf(buf + k, n - k, " [%s %u/%u]",
+			 e->kind == KW_OP_STORE ? "mo" : e->kind == KW_EV_DECIDE ? "drain" : "rf", s->dec[i].v,
+			 s->dec[i].n);
+		k = strlen(buf);
+	}
+}
+
 void kw_trace_print(struct kw_sim *s, FILE *out)
 {
 	int nth = s->nth;
 	size_t colw[KW_MAX_THREADS];
-	char (*text)[200] = calloc(s->nev ? s->nev : 1, sizeof(*text));
+	char (*text)[320] = calloc(s->nev ? s->nev : 1, sizeof(*text));
 	char hdr[96];
 
 	if (!text)
@@ -166,10 +187,11 @@ void kw_trace_print(struct kw_sim *s, FILE *out)
 	}
 	for (size_t k = 0; k < s->nev; k++) {
 		const struct kw_event *e = &s->ev[k];
-		char t[120], site[120];
+		char t[240], site[120];
 		size_t len;
 
 		kw_event_text(s, e, t, sizeof(t));
+		kw_event_decisions(s, e, t, sizeof(t));
 		if (e->pc)
 			snprintf(text[k], sizeof(text[k]), "%s  %s", t, kw_site(e->pc, site, sizeof(site)));
 		else
@@ -192,6 +214,10 @@ void kw_trace_print(struct kw_sim *s, FILE *out)
 	for (size_t k = 0; k < s->nev; k++) {
 		const struct kw_event *e = &s->ev[k];
 
+		if (e->tid < 0 && e->kind == KW_EV_DECIDE) {
+			fprintf(out, "%5u | end of run: %s\n", e->step, text[k]);
+			continue;
+		}
 		fprintf(out, "%5u |", e->step);
 		for (int i = 0; i < nth; i++)
 			fprintf(out, " %-*s |", (int)colw[i], i == e->tid ? text[k] : "");

@@ -27,49 +27,18 @@ struct kw_vrow {
 	char replay[300];		/* path, or "-" */
 	char note[200];			/* why, budget notes */
 	bool ok;			/* as expected */
+	int save_errno;			/* the replay could not be saved (errno), 0: saved or none */
 };
 
-static int kw_mkdirs(const char *dir)
+/* Save the row's failing schedule (save.c); a failure is remembered for verify's status. */
+static void kw_verify_save(const struct kw_verify_opts *o, const struct kw_config *cfg,
+			   const struct kw_search_result *r, struct kw_vrow *row)
 {
-	char p[512];
-
-	snprintf(p, sizeof(p), "%s", dir);
-	for (char *q = p + 1; *q; q++)
-		if (*q == '/') {
-			*q = 0;
-			if (mkdir(p, 0777) && errno != EEXIST)
-				return -1;
-			*q = '/';
-		}
-	return mkdir(p, 0777) && errno != EEXIST ? -1 : 0;
-}
-
-/* Save a failing schedule as a replay file; returns 0 and the path. */
-int kw_save_replay(const char *dir, const struct kw_config *cfg, const char *found_by, const char *check,
-		   const struct kw_decision *d, size_t n, char *path, size_t pathn)
-{
-	struct kw_replay r;
-	char name[256];
-	FILE *f;
-	int rc;
-
-	if (kw_mkdirs(dir))
-		return -1;
-	kw_replay_from_config(&r, cfg);
-	snprintf(r.found_by, sizeof(r.found_by), "%s", found_by);
-	snprintf(r.check, sizeof(r.check), "%s", check);
-	kw_replay_set_decisions(&r, d, n);
-	kw_replay_filename(&r, name, sizeof(name));
-	snprintf(path, pathn, "%s/%s", dir, name);
-	f = fopen(path, "w");
-	if (!f) {
-		kw_replay_clear(&r);
-		return -1;
+	if (o->save_dir && kw_save_replay(o->save_dir, cfg, r->found_by, r->rep.check, r->dec, r->ndec, row->replay,
+					  sizeof(row->replay))) {
+		row->save_errno = errno ? errno : EIO;
+		snprintf(row->replay, sizeof(row->replay), "(could not save)");
 	}
-	rc = kw_replay_write(f, &r);
-	rc |= fclose(f);
-	kw_replay_clear(&r);
-	return rc ? -1 : 0;
 }
 
 static void kw_verify_bug(const struct kw_scenario *sc, const struct kw_verify_opts *o, struct kw_vrow *row)
@@ -109,9 +78,7 @@ static void kw_verify_bug(const struct kw_scenario *sc, const struct kw_verify_o
 	snprintf(row->check, sizeof(row->check), "%s", r.rep.check);
 	row->schedules = r.runs;
 	row->ok = true;
-	if (o->save_dir && kw_save_replay(o->save_dir, &cfg, r.found_by, r.rep.check, r.dec, r.ndec, row->replay,
-					  sizeof(row->replay)))
-		snprintf(row->replay, sizeof(row->replay), "(could not save)");
+	kw_verify_save(o, &cfg, &r, row);
 	kw_search_result_free(&r);
 
 	/* finding it must have taken search: the non-preemptive schedule passes */
@@ -166,9 +133,7 @@ static void kw_verify_clean(const struct kw_scenario *sc, const struct kw_verify
 		snprintf(row->verdict, sizeof(row->verdict), judge ? "FAILED" : "fails");
 		snprintf(row->check, sizeof(row->check), "%s", r.rep.check);
 		row->ok = !judge;
-		if (o->save_dir)
-			kw_save_replay(o->save_dir, &cfg, r.found_by, r.rep.check, r.dec, r.ndec, row->replay,
-				       sizeof(row->replay));
+		kw_verify_save(o, &cfg, &r, row);
 	} else {
 		snprintf(row->verdict, sizeof(row->verdict), "clean");
 		row->ok = true;
@@ -183,6 +148,8 @@ int kw_verify(const struct kw_verify_opts *o, FILE *out)
 	const struct kw_scenario *eqv[64];
 	const char *prefix = o->prefix ? o->prefix : "";
 	bool tty = o->progress;
+	size_t unsaved = 0;
+	int save_errno = 0;
 
 	if (o->tsv)
 		fprintf(out, "scenario\texpected\tverdict\tcheck\tstrategy\tschedules\treplay\tnote\n");
@@ -221,6 +188,10 @@ int kw_verify(const struct kw_verify_opts *o, FILE *out)
 		}
 		rows++;
 		good += row.ok;
+		if (row.save_errno) {
+			unsaved++;
+			save_errno = row.save_errno;
+		}
 		if (tty)
 			fputs("\r\033[K", stderr);
 		if (o->tsv)
@@ -245,6 +216,12 @@ int kw_verify(const struct kw_verify_opts *o, FILE *out)
 			for (size_t i = 0; i < equivalent; i++)
 				fprintf(sum, "  %s: %s\n", eqv[i]->name, eqv[i]->why ? eqv[i]->why : "(no reason given)");
 		}
+	}
+	if (unsaved) {
+		/* the table is out; a replay that could not be written is an error (exit 2) */
+		fprintf(stderr, "kweave: verify: could not save %zu replay%s into %s: %s\n", unsaved,
+			unsaved == 1 ? "" : "s", o->save_dir, strerror(save_errno));
+		return 2;
 	}
 	return good == rows && rows > 0 ? 0 : 1;
 }

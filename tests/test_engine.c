@@ -99,9 +99,9 @@ START_TEST(bytes_past_the_end_is_non_preemptive)
 END_TEST
 
 /* ---- replay files ---- */
-static const char *good_replay =
-	"# comment\nkweave-replay 1\nscenario demo/lost-update\nmodel sc\nraces on\nplain-points off\n"
-	"cpus 0\nmax-steps 0\ncheck final-check\ndecisions 3\n1/2 1/2 0/2\nend\n";
+#define KWT_HEAD "kweave-replay 2\nscenario demo/lost-update\n"
+#define KWT_CFG "model sc\nraces on\nplain-points off\ncpus 0\nmax-steps 0\nfound-by test\ncheck final-check\n"
+static const char *good_replay = "# comment\n" KWT_HEAD KWT_CFG "decisions 3\n1/2 1/2 0/2\nend\n";
 
 START_TEST(replay_parser_accepts_its_format_and_rejects_the_rest)
 {
@@ -112,17 +112,18 @@ START_TEST(replay_parser_accepts_its_format_and_rejects_the_rest)
 	FILE *f;
 	static const char *bad[] = {
 		"",
-		"kweave-replay 2\nscenario x\ndecisions 0\nend\n",
-		"kweave-replay 1\nscenario demo/lost-update\ndecisions 2\n1/2\nend\n",
-		"kweave-replay 1\nscenario demo/lost-update\ndecisions 1\n2/2\nend\n",
-		"kweave-replay 1\nscenario demo/lost-update\ndecisions 1\n1/2\n",
-		"kweave-replay 1\nscenario demo/lost-update\nbogus 1\ndecisions 0\nend\n",
-		"kweave-replay 1\ndecisions 0\nend\n",
-		"kweave-replay 1\nscenario demo/lost-update\ndecisions 1\n1-2\nend\n",
-		"kweave-replay 1\nscenario demo/lost-update\nmodel alpha\ndecisions 0\nend\n",
-		"kweave-replay 1\nscenario demo/lost-update\ndecisions 0\nend\nmore\n",
+		"kweave-replay 3\nscenario x\n" KWT_CFG "decisions 0\nend\n",
+		"kweave-replay 1\nscenario demo/lost-update\ndecisions 0\nend\n",
+		KWT_HEAD KWT_CFG "decisions 2\n1/2\nend\n",
+		KWT_HEAD KWT_CFG "decisions 1\n2/2\nend\n",
+		KWT_HEAD KWT_CFG "decisions 1\n1/2\n",
+		KWT_HEAD "bogus 1\n" KWT_CFG "decisions 0\nend\n",
+		"kweave-replay 2\n" KWT_CFG "decisions 0\nend\n",
+		KWT_HEAD KWT_CFG "decisions 1\n1-2\nend\n",
+		KWT_HEAD "model alpha\nraces on\nplain-points off\ncpus 0\nmax-steps 0\nfound-by t\ncheck none\n"
+		"decisions 0\nend\n",
+		KWT_HEAD KWT_CFG "decisions 0\nend\nmore\n",
 	};
-
 	ck_assert_int_eq(kw_replay_parse(good_replay, strlen(good_replay), &r, err, sizeof(err)), 0);
 	ck_assert_int_eq(r.ndec, 3);
 	ck_assert_int_eq(r.model, KW_MODEL_SC);
