@@ -164,7 +164,7 @@ static void kw_on_signal(int sig, siginfo_t *si, void *ucv)
 	char who[96];
 	bool overflow;
 
-	if (!s || !s->in_run) {
+	if (!s || !s->in_run || !kw_sim_thread) {
 		/* not the code under test's: whoever handled it before us does */
 		sigaction(sig, &kw_old_sa[sig], NULL);
 		raise(sig);
@@ -217,7 +217,7 @@ void kw_escape_exit(const char *how, int status, uintptr_t pc)
 	enum kw_exit_verdict v;
 	char who[96];
 
-	if (!s || !s->in_run || kw_pc_owner(pc) == KW_PC_ENGINE)
+	if (!s || !s->in_run || !kw_sim_thread || kw_pc_owner(pc) != KW_PC_USER)
 		return;
 	v = kw_exit_hook ? kw_exit_hook(s, s->cur, how, status) : KW_EXIT_FAIL;
 	if (v == KW_EXIT_PASS && s->status == KW_RUN_OK) {
@@ -235,7 +235,7 @@ void kw_escape_abort(uintptr_t pc)
 	struct kw_sim *s = kw_S;
 	char who[96];
 
-	if (!s || !s->in_run || kw_pc_owner(pc) == KW_PC_ENGINE)
+	if (!s || !s->in_run || !kw_sim_thread || kw_pc_owner(pc) != KW_PC_USER)
 		return;
 	kw_report_set(s, "crash", pc, "abort() called in %s", kw_context_label(s, who, sizeof(who)));
 	kw_fail_now(s);

@@ -442,6 +442,9 @@ void kw_backstop_run(void);
 enum kw_exit_verdict { KW_EXIT_FAIL, KW_EXIT_PASS };
 extern enum kw_exit_verdict (*kw_exit_hook)(struct kw_sim *s, struct kw_thread *t, const char *how,
 					    int status);
+/* True on the OS thread that runs simulations (set by kw_sim_run): a fuzzer's helper thread
+ * calling sleep() or crashing is never taken for the code under test. */
+extern __thread bool kw_sim_thread;
 void kw_escape_exit(const char *how, int status, uintptr_t pc);
 void kw_escape_abort(uintptr_t pc);
 __attribute__((noreturn)) void kw_escape_unwind(struct kw_sim *s);

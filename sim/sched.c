@@ -28,6 +28,7 @@
 #include <string.h>
 
 struct kw_sim *kw_S;
+__thread bool kw_sim_thread;
 void (*kw_cov_hook)(uintptr_t a, uintptr_t b);
 
 void *kw_xrealloc(void *p, size_t n)
@@ -768,6 +769,7 @@ int kw_sim_run(struct kw_sim *s, const struct kw_config *cfg, struct kw_strategy
 	kw_race_reset(s);
 	kw_alloc_reset(s);
 	kw_S = s;
+	kw_sim_thread = true;
 	if (st->ops->begin)
 		st->ops->begin(st, s);
 	kw_backstop_run();

@@ -28,6 +28,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 uint64_t kw_wd_left = KW_EDGE_BUDGET;
 uint64_t kw_wd_seg;
@@ -38,7 +39,7 @@ static __attribute__((noinline, cold)) void kw_wd_exhausted(uintptr_t pc)
 	char who[96];
 
 	kw_wd_left = KW_EDGE_BUDGET;
-	if (!s || !s->in_run)
+	if (!s || !s->in_run || !kw_sim_thread)
 		return;
 	kw_report_set(s, "livelock", pc,
 		      "%llu basic blocks without a scheduling point in %s: a loop that never reaches a marked "
@@ -85,6 +86,10 @@ static void kw_backstop_tick(int sig, siginfo_t *si, void *ucv)
 	(void)sig;
 	(void)si;
 	(void)ucv;
+	if (!kw_sim_thread) {
+		errno = saved;
+		return; /* the timer targets the simulation's thread; anything else is not ours */
+	}
 	if (!s || !s->in_run || kw_wd_seg != kw_bs.last_seg) {
 		kw_bs.last_seg = kw_wd_seg;
 		kw_bs.still = 0;
@@ -138,8 +143,10 @@ static void kw_backstop_arm(void)
 	sigemptyset(&sa.sa_mask);
 	sigaction(KW_BACKSTOP_SIG, &sa, NULL);
 	memset(&ev, 0, sizeof(ev));
-	ev.sigev_notify = SIGEV_SIGNAL;
+	/* to this thread (the simulation's), not to whichever thread of the process */
+	ev.sigev_notify = SIGEV_THREAD_ID;
 	ev.sigev_signo = KW_BACKSTOP_SIG;
+	ev._sigev_un._tid = gettid();
 	if (timer_create(CLOCK_MONOTONIC, &ev, &kw_bs.timer)) {
 		kw_bs.seconds = 0;
 		return;

@@ -6,8 +6,9 @@
  * and clock_nanosleep() sleep on the virtual clock.
  *
  * Invariants:
- *  - outside a run, and when the caller is the engine itself, every wrapper is exactly the
- *    C library's call;
+ *  - outside a run, on another OS thread than the simulation's (a fuzzer's helper thread
+ *    sleeps too), and when the caller is not code under test (the engine, a library), every
+ *    wrapper is exactly the C library's call;
  *  - a sleep in a simulated thread is a sleep until the virtual clock reaches its deadline
  *    (one jiffy per millisecond): other threads run meanwhile, and when every thread is
  *    asleep time jumps to the earliest deadline; it is a sleeping call, so in atomic context
@@ -75,7 +76,7 @@ static bool kw_virtual_sleep(uint64_t ns, uintptr_t pc, const char *what)
 	struct kw_thread *t;
 	uint64_t ticks, until;
 
-	if (!s || !s->in_run || kw_pc_owner(pc) == KW_PC_ENGINE)
+	if (!s || !s->in_run || !kw_sim_thread || kw_pc_owner(pc) != KW_PC_USER)
 		return false;
 	ticks = ns / (1000000000u / KW_SLEEP_HZ) + (ns % (1000000000u / KW_SLEEP_HZ) != 0);
 	until = s->jiffies + ticks < s->jiffies ? UINT64_MAX : s->jiffies + ticks;
@@ -132,7 +133,7 @@ int __wrap_nanosleep(const struct timespec *req, struct timespec *rem)
 {
 	struct kw_sim *s = kw_S;
 
-	if (s && s->in_run && kw_pc_owner(KW_RET_PC) != KW_PC_ENGINE && !kw_timespec_ok(req)) {
+	if (s && s->in_run && kw_sim_thread && kw_pc_owner(KW_RET_PC) == KW_PC_USER && !kw_timespec_ok(req)) {
 		errno = EINVAL;
 		return -1;
 	}
@@ -149,7 +150,7 @@ int __wrap_clock_nanosleep(clockid_t clk, int flags, const struct timespec *req,
 	struct kw_sim *s = kw_S;
 	uint64_t ns;
 
-	if (!s || !s->in_run || kw_pc_owner(KW_RET_PC) == KW_PC_ENGINE)
+	if (!s || !s->in_run || !kw_sim_thread || kw_pc_owner(KW_RET_PC) != KW_PC_USER)
 		return __real_clock_nanosleep(clk, flags, req, rem);
 	if (!kw_timespec_ok(req))
 		return EINVAL;

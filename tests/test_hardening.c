@@ -15,6 +15,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -277,6 +278,43 @@ START_TEST(b1_blocking_call_is_stopped_by_the_backstop)
 	ck_assert_ptr_nonnull(strstr(r.out, "tests/scenarios/fault_scen.c:"));
 	res_free(&r);
 	rmtmp();
+}
+END_TEST
+
+/* Another OS thread of the process (a fuzzer's helper, say) that sleeps while a simulation
+ * runs sleeps for real: only the simulation's thread is the code under test's. */
+static volatile int helper_stop;
+static double helper_slept;
+
+static void *sleepy_helper(void *arg)
+{
+	double t0 = kw_now();
+	int n = 0;
+
+	(void)arg;
+	while (!helper_stop) {
+		usleep(2000);
+		n++;
+	}
+	helper_slept = (kw_now() - t0) / (n ? n : 1);
+	return NULL;
+}
+
+START_TEST(b1_other_threads_sleep_for_real)
+{
+	struct kw_config cfg = kwt_cfg("once-init/v2", KW_MODEL_WEAK);
+	pthread_t th;
+
+	ck_assert_int_eq(pthread_create(&th, NULL, sleepy_helper, NULL), 0);
+	for (int i = 0; i < 3; i++) {
+		struct kw_search_result r = kwt_search(&cfg, KW_S_RANDOM, 20000, 0);
+
+		ck_assert_msg(!r.found && !r.error, "%s: %s", r.rep.check, r.rep.msg);
+		kw_search_result_free(&r);
+	}
+	helper_stop = 1;
+	pthread_join(th, NULL);
+	ck_assert_msg(helper_slept >= 0.0015, "the helper's usleep(2000) took %.6f s", helper_slept);
 }
 END_TEST
 
@@ -1254,6 +1292,7 @@ int main(void)
 	tcase_add_test(tc, b1_watchdog_is_deterministic);
 	tcase_add_test(tc, b1_sleep_goes_to_the_virtual_clock);
 	tcase_add_test(tc, b1_blocking_call_is_stopped_by_the_backstop);
+	tcase_add_test(tc, b1_other_threads_sleep_for_real);
 	tcase_add_test(tc, b2_exit_in_a_thread_is_a_report);
 	tcase_add_test(tc, b2_exit_hook_says_what_an_exit_means);
 	tcase_add_test(tc, b3_crash_in_setup_or_check_is_a_report);
