@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * Scenarios the benchmarks (tools/bench) run. Each isolates one cost: a scheduling decision,
- * an instrumented plain access, a weak-model load, and a whole small test (the shape Relacy's
- * users measure: one publisher, two consumers).
+ * an instrumented plain access, a weak-model load, a basic block under the watchdog's count,
+ * and a whole small test (the shape Relacy's users measure: one publisher, two consumers).
  */
 #include <kweave/kernel.h>
 
@@ -65,3 +65,16 @@ static void consumer(void *a)
 KW_SCENARIO(bench_mp3, .name = "bench/mp-3threads", .about = "publisher and two acquiring consumers",
 	    .setup = reset, .threads = { { "pub", publisher }, { "c1", consumer }, { "c2", consumer } },
 	    .expect = KW_EXPECT_CLEAN)
+
+/* basic blocks only: one per iteration, no memory access (the watchdog's callback is the
+ * only instrumentation that runs); tools/bench compares it with the same loop in the engine */
+static void block_loop(void *a)
+{
+	unsigned long i;
+
+	for (i = 0; i < 1000UL * BENCH_STEPS; i++)
+		__asm__ volatile("" : "+r"(i));
+	sink = (int)i;
+}
+KW_SCENARIO(bench_blocks, .name = "bench/blocks", .about = "one thread, 1000000 empty loop iterations",
+	    .setup = reset, .threads = { { "t", block_loop } })
