@@ -1262,6 +1262,7 @@ START_TEST(b10_sites_are_the_scenarios)
 		{ "fault/too-many-threads", "engine-limit" },
 		{ "selftest/overflow", "stack-overflow" },
 		{ "selftest/abort", "crash" },
+		{ "fault/huge-frame", "stack-overflow" },
 	};
 	struct res r;
 

@@ -15,6 +15,7 @@
 static int plain_flag, marked_flag, sink;
 static volatile int *volatile nowhere;
 static uint64_t slept;
+static volatile int depth_limit = 1 << 30;
 
 static void reset(void)
 {
@@ -163,7 +164,6 @@ static void raise_thread(void *arg)
 KW_SCENARIO(ft_raise, .name = "fault/raise-in-thread", .setup = reset, .threads = { { "t", raise_thread } })
 
 /* ---- stack overflows: in setup, and deep in the engine's hooks ---- */
-static volatile int depth_limit = 1 << 30;
 static int __attribute__((noinline)) recurse(int n)
 {
 	volatile char pad[256];
@@ -189,6 +189,18 @@ static int __attribute__((noinline)) recurse_marked(int n)
 static void overflow_in_hook(void *arg) { sink = recurse_marked(0); }
 KW_SCENARIO(ft_overflow_hook, .name = "fault/overflow-through-hooks", .setup = reset,
 	    .threads = { { "deep", overflow_in_hook } })
+
+/* a frame far larger than the stack: probed page by page, it meets the guard page */
+static void __attribute__((noinline)) huge_frame(void *arg)
+{
+	char big[16 << 20];
+	unsigned at = (unsigned)depth_limit % sizeof(big); /* not a constant: the array stays */
+
+	big[at] = (char)READ_ONCE(sink);
+	__asm__ volatile("" : : "r"(big) : "memory"); /* the array escapes: it must exist */
+	sink = big[at];
+}
+KW_SCENARIO(ft_huge_frame, .name = "fault/huge-frame", .setup = reset, .threads = { { "big", huge_frame } })
 
 /* ---- the allocator's sizes ---- */
 static void *volatile kept;
