@@ -173,7 +173,15 @@ static void site_of(const char *name, char *buf, size_t n)
 
 /* A fault scenario through the command line: it fails with `check` at the marked site (if
  * any), exits 1, and its saved replay fails the same way. */
+static void expect_fault_in(const char *scenario, const char *check, const char *site, const char *where);
+
 static void expect_fault(const char *scenario, const char *check, const char *site)
+{
+	expect_fault_in(scenario, check, site, NULL);
+}
+
+/* ... and the report says where it was (" (setup)", " (final check)", " in T0 ..."). */
+static void expect_fault_in(const char *scenario, const char *check, const char *site, const char *where)
 {
 	char want[200], path[600], at[200];
 	struct res r, p;
@@ -186,6 +194,9 @@ static void expect_fault(const char *scenario, const char *check, const char *si
 		site_of(site, at, sizeof(at));
 		ck_assert_msg(strstr(r.out, at) != NULL, "%s: the report does not name %s:\n%s", scenario, at, r.out);
 	}
+	if (where)
+		ck_assert_msg(strstr(r.out, where) != NULL, "%s: the report does not say '%s':\n%s", scenario, where,
+			      r.out);
 	replay_path(&r, path, sizeof(path));
 	ck_assert_msg(path[0], "%s: no replay saved\n%s", scenario, r.out);
 	p = sh("timeout -s KILL 120 '%s' replay '%s'", st_bin(), path);
@@ -231,11 +242,11 @@ START_TEST(b1_watchdog_is_deterministic)
 		ck_assert_int_eq(s->rep.tid, r.rep.tid);
 	}
 	/* and the budget is per segment: a long run of short segments is no livelock */
-	cfg = kwt_cfg("demo/lost-update-fixed", KW_MODEL_WEAK);
+	cfg = kwt_cfg("fault/long-busy-run", KW_MODEL_WEAK);
 	{
-		struct kw_search_result ok = kwt_search(&cfg, KW_S_RANDOM, 2000, 0);
+		struct kw_search_result ok = kwt_search(&cfg, KW_S_RANDOM, 1, 0);
 
-		ck_assert(!ok.found && !ok.error);
+		ck_assert_msg(!ok.found && !ok.error, "%s: %s", ok.rep.check, ok.rep.msg);
 		kw_search_result_free(&ok);
 	}
 	kw_sim_free(s);
@@ -258,7 +269,7 @@ START_TEST(b1_sleep_goes_to_the_virtual_clock)
 	ck_assert_msg(r.rc == 0 && strstr(r.out, "bounded space exhausted"), "exit %d\n%s%s", r.rc, r.out, r.err);
 	res_free(&r);
 	kwt_dfs_outcomes(&cfg, 2, true, &o, NULL);
-	ck_assert_msg(o.n == 1 && kwt_set_has(&o, "ok|slept=1000000 flag=1"), "%s", kwt_set_str(&o));
+	ck_assert_msg(o.n == 1 && kwt_set_has(&o, "ok|slept=1000000 napped=5 flag=1"), "%s", kwt_set_str(&o));
 	kwt_set_free(&o);
 	/* a sleep is a sleeping call: in an IRQ it is reported as one */
 	expect_fault("fault/sleep-in-irq", "sleep-in-atomic", NULL);
@@ -368,13 +379,13 @@ END_TEST
 START_TEST(b3_crash_in_setup_or_check_is_a_report)
 {
 	mktmp();
-	expect_fault("fault/abort-in-setup", "crash", "abort-setup");
-	expect_fault("fault/abort-in-check", "crash", "abort-check");
-	expect_fault("fault/null-in-setup", "crash", "null-setup");
-	expect_fault("fault/null-in-check", "crash", "null-check");
-	expect_fault("fault/exit-in-setup", "exit", "exit-setup");
-	expect_fault("fault/exit-in-check", "exit", "exit-check");
-	expect_fault("fault/overflow-in-setup", "stack-overflow", NULL);
+	expect_fault_in("fault/abort-in-setup", "crash", "abort-setup", " (setup)");
+	expect_fault_in("fault/abort-in-check", "crash", "abort-check", " (final check)");
+	expect_fault_in("fault/null-in-setup", "crash", "null-setup", " (setup)");
+	expect_fault_in("fault/null-in-check", "crash", "null-check", " (final check)");
+	expect_fault_in("fault/exit-in-setup", "exit", "exit-setup", "exit(3) called in setup");
+	expect_fault_in("fault/exit-in-check", "exit", "exit-check", "exit(3) called in the final check");
+	expect_fault_in("fault/overflow-in-setup", "stack-overflow", NULL, " (setup)");
 	rmtmp();
 }
 END_TEST
@@ -388,7 +399,17 @@ START_TEST(b4_kmalloc_sizes_are_checked)
 	expect_fault("fault/kmalloc-size-max-16", "alloc-size", "kmalloc-max16");
 	expect_fault("fault/kmalloc-negative", "alloc-size", NULL);
 	expect_fault("fault/kmalloc-huge-in-setup", "alloc-size", NULL);
+	expect_fault("fault/kmalloc-4mib-plus-1", "alloc-size", "kmalloc-4mib+1");
+	expect_fault("fault/arena-full", "engine-limit", "arena");
 	rmtmp();
+	/* the largest block itself is fine */
+	{
+		struct kw_config c = kwt_cfg("fault/kmalloc-4mib", KW_MODEL_WEAK);
+		struct kw_search_result ok = kwt_search(&c, KW_S_RANDOM, 5, 0);
+
+		ck_assert_msg(!ok.found && !ok.error, "%s: %s", ok.rep.check, ok.rep.msg);
+		kw_search_result_free(&ok);
+	}
 	/* the engine is intact afterwards: the same simulation runs a clean scenario */
 	{
 		struct kw_config bad = kwt_cfg("fault/kmalloc-size-max-16", KW_MODEL_WEAK);
@@ -411,9 +432,9 @@ END_TEST
 
 static void no_empty_files(const char *dir)
 {
-	struct res r = sh("find '%s' -type f -size 0 2>/dev/null", dir);
+	struct res r = sh("find '%s' -type f \\( -size 0 -o -name '.*.tmp-*' \\) 2>/dev/null", dir);
 
-	ck_assert_msg(r.out[0] == 0, "empty files left behind:\n%s", r.out);
+	ck_assert_msg(r.out[0] == 0, "empty or temporary files left behind:\n%s", r.out);
 	res_free(&r);
 }
 

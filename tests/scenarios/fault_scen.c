@@ -71,17 +71,21 @@ static void sleeper(void *arg)
 	slept = jiffies - t0;
 	WRITE_ONCE(marked_flag, 1);
 }
+static uint64_t napped;
 static void napper(void *arg)
 {
 	struct timespec ts = { 0, 2500000 }; /* 2.5 ms: 3 jiffies, rounded up */
+	uint64_t t0 = jiffies;
 
-	usleep(1500);
+	usleep(1500); /* 2 jiffies, rounded up */
 	nanosleep(&ts, NULL);
+	napped = jiffies - t0;
 	WRITE_ONCE(sink, 1);
 }
 static void sleep_check(void)
 {
-	kw_outcome("slept=%llu flag=%d", (unsigned long long)slept, marked_flag);
+	kw_outcome("slept=%llu napped=%llu flag=%d", (unsigned long long)slept, (unsigned long long)napped,
+		   marked_flag);
 	kw_check(slept == 1000000, "sleep(1000) took %llu jiffies, want 1000000", (unsigned long long)slept);
 }
 KW_SCENARIO(ft_sleep, .name = "fault/sleep", .setup = reset, .check = sleep_check,
@@ -226,6 +230,37 @@ static void kmalloc_big_setup(void)
 }
 KW_SCENARIO(ft_kmalloc_setup, .name = "fault/kmalloc-huge-in-setup", .setup = kmalloc_big_setup,
 	    .check = kfree_kept, .threads = { { "t", nop_thread } })
+
+/* exactly the largest block, and one byte more */
+static void kmalloc_limit(void *arg)
+{
+	char *p = kmalloc(4 << 20, GFP_KERNEL);
+
+	WRITE_ONCE(p[(4 << 20) - 1], 1);
+	kfree(p);
+}
+KW_SCENARIO(ft_kmalloc_limit, .name = "fault/kmalloc-4mib", .setup = reset, .threads = { { "t", kmalloc_limit } })
+static void kmalloc_limit1(void *arg) { kept = kmalloc((4 << 20) + 1, GFP_KERNEL); } /* site:kmalloc-4mib+1 */
+KW_SCENARIO(ft_kmalloc_limit1, .name = "fault/kmalloc-4mib-plus-1", .setup = reset, .check = kfree_kept,
+	    .threads = { { "t", kmalloc_limit1 } })
+/* blocks that each fit, until the simulated allocator's arena does not */
+static void arena_filler(void *arg)
+{
+	for (int i = 0; i < 80; i++)
+		kmalloc(4 << 20, GFP_KERNEL); /* site:arena */
+}
+KW_SCENARIO(ft_arena, .name = "fault/arena-full", .setup = reset, .threads = { { "t", arena_filler } })
+
+/* a long run of short segments is no livelock: 200 x 2M blocks, a yield between */
+static void long_busy(void *arg)
+{
+	for (int k = 0; k < 200; k++) {
+		for (unsigned long i = 0; i < 2000000UL; i++)
+			__asm__ volatile("" : "+r"(i));
+		kw_yield();
+	}
+}
+KW_SCENARIO(ft_long_busy, .name = "fault/long-busy-run", .setup = reset, .threads = { { "t", long_busy } })
 
 /* ---- an engine limit: more threads than a run holds ---- */
 static void many(void *arg)
