@@ -13,11 +13,14 @@
  *  - Outside a run, an exhausted count is only refilled.
  *  - The wall-clock backstop is the one place the engine looks at time during a run, and it
  *    decides nothing but "this run is stuck": while a simulation exists, a once-a-second
- *    timer signal compares the segment counter (kw_wd_seg, bumped by every refill) with its
- *    value a tick earlier; unchanged for KW_BACKSTOP_SECONDS (a system call that blocks, or
- *    code without the instrumentation) it ends the run with a "timeout" report that names
- *    itself as the backstop. A segment the edge budget allows lasts well under a second, so
- *    the backstop cannot fire where the deterministic watchdog would have.
+ *    timer signal (to the simulation's thread) looks at what changed since the previous
+ *    tick. A tick is "stuck" when no scheduling point began a segment (kw_wd_seg) and the
+ *    thread either ran no block of the code under test (kw_wd_left: blocked in a system call,
+ *    or spinning in a library) or used almost no CPU time (a blocking call in a loop, woken
+ *    by the tick itself). KW_BACKSTOP_SECONDS stuck ticks in a row end the run with a
+ *    "timeout" report that names itself as the backstop. Code that computes - the code under
+ *    test looping (the deterministic watchdog's case), the engine working for it (a 4 MiB
+ *    kmalloc's fill on a loaded machine) - is never stuck.
  */
 #define _GNU_SOURCE
 #include "kw_internal.h"
@@ -72,8 +75,19 @@ static struct {
 	timer_t timer;
 	unsigned seconds;	/* KWEAVE_BACKSTOP_SECONDS, default KW_BACKSTOP_SECONDS; 0: off */
 	uint64_t last_seg;	/* kw_wd_seg at the previous tick */
-	unsigned still;		/* ticks without a new segment */
+	uint64_t last_left;	/* kw_wd_left at the previous tick */
+	double last_cpu;	/* the thread's CPU time at the previous tick */
+	unsigned still;		/* stuck ticks in a row */
 } kw_bs;
+
+static double kw_thread_cpu(void)
+{
+	struct timespec ts;
+
+	if (clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts))
+		return 0;
+	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
 
 #define KW_BACKSTOP_SIG (SIGRTMIN + 4)
 
@@ -90,21 +104,27 @@ static void kw_backstop_tick(int sig, siginfo_t *si, void *ucv)
 		errno = saved;
 		return; /* the timer targets the simulation's thread; anything else is not ours */
 	}
-	if (!s || !s->in_run || kw_wd_seg != kw_bs.last_seg) {
+	{
+		double cpu = kw_thread_cpu();
+		bool ran = kw_wd_left != kw_bs.last_left, busy = cpu - kw_bs.last_cpu >= 0.1;
+		bool stuck = s && s->in_run && kw_wd_seg == kw_bs.last_seg && (!ran || !busy);
+
 		kw_bs.last_seg = kw_wd_seg;
-		kw_bs.still = 0;
-		errno = saved;
-		return;
-	}
-	if (++kw_bs.still < kw_bs.seconds) {
-		errno = saved;
-		return;
+		kw_bs.last_left = kw_wd_left;
+		kw_bs.last_cpu = cpu;
+		if (!stuck)
+			kw_bs.still = 0;
+		if (!stuck || ++kw_bs.still < kw_bs.seconds) {
+			errno = saved;
+			return;
+		}
 	}
 	kw_bs.still = 0;
 	kw_report_set(s, "timeout", kw_user_site(KW_RET_PC),
-		      "no scheduling point and no instrumented code for %u s of wall-clock time in %s "
-		      "(a blocking system call?): stopped by the wall-clock backstop, not by the "
-		      "deterministic watchdog; a replay may stop elsewhere", kw_bs.seconds,
+		      "no scheduling point for %u s of wall-clock time in %s, and no progress in between "
+		      "(blocked in a system call, or spinning outside the instrumented code): stopped by "
+		      "the wall-clock backstop, not by the deterministic watchdog; a replay may stop "
+		      "elsewhere", kw_bs.seconds,
 		      kw_context_label(s, who, sizeof(who)));
 	kw_escape_unwind(s);
 }
@@ -152,6 +172,8 @@ static void kw_backstop_arm(void)
 		return;
 	}
 	kw_bs.last_seg = kw_wd_seg;
+	kw_bs.last_left = kw_wd_left;
+	kw_bs.last_cpu = kw_thread_cpu();
 	kw_bs.still = 0;
 	timer_settime(kw_bs.timer, 0, &it, NULL);
 }

@@ -281,12 +281,21 @@ START_TEST(b1_blocking_call_is_stopped_by_the_backstop)
 {
 	struct res r;
 
+	static const char *const stuck[] = { "fault/blocking-syscall", "fault/pause-loop", "fault/library-spin" };
+
 	mktmp();
-	r = sh("KWEAVE_BACKSTOP_SECONDS=1 timeout -s KILL 120 '%s' run fault/blocking-syscall --save s", st_bin());
-	ck_assert_msg(r.rc == 1, "exit %d\n%s%s", r.rc, r.out, r.err);
-	ck_assert_ptr_nonnull(strstr(r.out, "FAIL timeout: "));
-	ck_assert_ptr_nonnull(strstr(r.out, "wall-clock backstop"));
-	ck_assert_ptr_nonnull(strstr(r.out, "tests/scenarios/fault_scen.c:"));
+	for (size_t i = 0; i < sizeof(stuck) / sizeof(stuck[0]); i++) {
+		r = sh("KWEAVE_BACKSTOP_SECONDS=1 timeout -s KILL 120 '%s' run %s --save s", st_bin(), stuck[i]);
+		ck_assert_msg(r.rc == 1, "%s: exit %d\n%s%s", stuck[i], r.rc, r.out, r.err);
+		ck_assert_ptr_nonnull(strstr(r.out, "FAIL timeout: "));
+		ck_assert_ptr_nonnull(strstr(r.out, "wall-clock backstop"));
+		ck_assert_ptr_nonnull(strstr(r.out, "tests/scenarios/fault_scen.c:"));
+		res_free(&r);
+	}
+	/* code that computes between two scheduling points is never stopped by it: the arena's
+	 * 4 MiB fills, a long loop of the code under test */
+	r = sh("KWEAVE_BACKSTOP_SECONDS=1 timeout -s KILL 300 '%s' run fault/arena-full --no-minimize --save s", st_bin());
+	ck_assert_msg(r.rc == 1 && strstr(r.out, "FAIL engine-limit"), "arena: %d\n%s%s", r.rc, r.out, r.err);
 	res_free(&r);
 	rmtmp();
 }

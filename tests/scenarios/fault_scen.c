@@ -6,6 +6,7 @@
  * engine limit, a system call that blocks. Each must end as a report with a replay.
  */
 #include <kweave/kernel.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -283,6 +284,24 @@ static void blocker(void *arg)
 	}
 }
 KW_SCENARIO(ft_block, .name = "fault/blocking-syscall", .setup = reset, .threads = { { "reader", blocker } })
+/* a blocking call in a loop: every signal wakes it, and it blocks again */
+static void pauser(void *arg)
+{
+	WRITE_ONCE(marked_flag, 1);
+	for (;;)
+		pause();
+}
+KW_SCENARIO(ft_pause, .name = "fault/pause-loop", .setup = reset, .threads = { { "pauser", pauser } })
+/* a spin inside the C library: no block of the code under test runs while it spins */
+static pthread_spinlock_t spin;
+static void spinner(void *arg)
+{
+	WRITE_ONCE(marked_flag, 1);
+	pthread_spin_init(&spin, 0);
+	pthread_spin_lock(&spin);
+	pthread_spin_lock(&spin);
+}
+KW_SCENARIO(ft_libspin, .name = "fault/library-spin", .setup = reset, .threads = { { "spinner", spinner } })
 
 /* ---- names: a long one survives a replay's round trip; control bytes never reach a terminal ---- */
 #define KW_LONG_NAME "fault/long-name-" \
