@@ -13,7 +13,9 @@
  *  - the arena is reset at the start of each run; live blocks at the end of a run are leaks
  *    (the final check may free what the scenario keeps on purpose);
  *  - a size is checked before any arithmetic on it: more than KW_KMALLOC_MAX is the
- *    scenario's failure, and a block never extends past the arena or its granule table.
+ *    scenario's failure, and a block never extends past the arena or its granule table;
+ *  - kfree() is a write to the whole block for the race detector, checked before the block's
+ *    shadow is forgotten.
  */
 #define _GNU_SOURCE
 #include "kw_internal.h"
@@ -247,6 +249,10 @@ void kw_free_at(const void *p, uintptr_t pc)
 		kw_block_sites(s, b);
 		kw_fail_now(s);
 	}
+	/* a free is a write to the whole block: one not ordered after another context's access
+	 * is a race, as KCSAN and TSan report it */
+	if (s->cur && s->cfg.races && !s->cur->data_race_depth)
+		kw_race_access(s, s->cur, p, b->size, KW_OP_FREE, pc);
 	b->freed = true;
 	b->free_pc = pc;
 	b->free_tid = s->cur ? (int16_t)s->cur->id : -1;

@@ -110,6 +110,7 @@ static const char *kw_kind_name(unsigned k)
 	case KW_OP_LOAD: return "marked load";
 	case KW_OP_STORE: return "marked store";
 	case KW_OP_RMW: return "marked read-modify-write";
+	case KW_OP_FREE: return "kfree";
 	default: return "access";
 	}
 }
