@@ -46,6 +46,7 @@ uint64_t kw_mem_load_at(const void *p, unsigned size, int mo, uintptr_t pc)
 	kw_sched_point(s, &op);
 	kw_marked_check(s, t, p, size, KW_OP_LOAD, pc);
 	v = kw_mm_load(s, t, p, size, mo, pc);
+	kw_spin_note(s, t, t->last_load_loc, t->last_load_ts, pc); /* fairness: a spinning reader yields */
 	kw_trace_event(s, t, KW_OP_LOAD, p, size, v, t->last_src_pc, pc, mo == KW_ACQUIRE ? " (acquire)" : NULL);
 	if (s->tracing)
 		s->ev[s->nev - 1].src = (int16_t)t->last_src;
@@ -110,6 +111,8 @@ bool kw_mem_cmpxchg_at(void *p, unsigned size, uint64_t *expected, uint64_t desi
 	ok = kw_mm_cmpxchg(s, t, p, size, expected, desired, mo_ok, mo_fail, pc);
 	if (s->cfg.races && !t->data_race_depth)
 		kw_race_access_at(s, t, p, size, ok ? KW_OP_RMW : KW_OP_LOAD, pc, epoch);
+	if (ok)
+		t->spin_fresh = false; /* a failed one has no effect: spinning is judged by the loads */
 	kw_trace_event(s, t, KW_OP_RMW, p, size, *expected, ok ? desired : *expected, pc,
 		       ok ? "cmpxchg ok" : "cmpxchg failed");
 	return ok;

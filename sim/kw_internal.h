@@ -101,6 +101,12 @@ enum kw_opk {
 	KW_OP_SYSCALL_RET,
 	KW_OP_SPIN,		/* cpu_relax() in a wait loop: waits for a newer store */
 	KW_OP_FREE,		/* kfree: a write to the whole block */
+	KW_OP_CTX,		/* preempt_disable/enable, local_bh_disable/enable (who may run) */
+	KW_OP_RCU,		/* rcu_read_lock/unlock, call_rcu, kfree_rcu */
+	KW_OP_RCU_GP,		/* synchronize_rcu: the grace period starts */
+	KW_OP_RCU_WAIT,		/* synchronize_rcu / rcu_barrier: blocks until it has ended */
+	KW_OP_SOFTIRQ,		/* tasklet_schedule, mod_timer, del_timer... */
+	KW_OP_SOFTIRQ_WAIT,	/* tasklet_kill, del_timer_sync: blocks while the handler runs */
 	KW_OP__COUNT
 };
 
@@ -154,6 +160,14 @@ struct kw_thread {
 	bool timed_out;			/* the last schedule_timeout expired */
 	int irqs_off;			/* local_irq_save nesting on this context */
 	int preempt_off;		/* spinlocks held (preemption disabled) */
+	int preempt_cnt;		/* preempt_disable() nesting */
+	int bh_off;			/* local_bh_disable() nesting (spin_lock_bh included) */
+	int rcu_nest;			/* rcu_read_lock() nesting */
+	uintptr_t rcu_pc;		/* where the outermost rcu_read_lock() was */
+	bool rcu_in;			/* inside an RCU reader region (any flavour, sim/kernel/rcu.c) */
+	bool softirqd;			/* the engine's per-CPU softirq thread (sim/kernel/softirq.c) */
+	uint8_t sigpending;		/* send_sig(): 1 a signal is pending, 2 a fatal one */
+	int wq_bit;			/* wait_on_bit: 1 + the bit waited on with t->wq (0: none) */
 	struct kw_held held[KW_MAX_HELD]; /* locks held, in acquisition order */
 	int nheld;
 	struct kw_worker *worker;	/* worker: its queue */
@@ -179,11 +193,20 @@ struct kw_thread {
 	uintptr_t stale_new_pc;		/* its site */
 	uintptr_t wait_loc;		/* recognised wait: the location it waits on, 0 = none */
 	int64_t wait_ts;		/* ... for a store newer than this */
+	uintptr_t spin_loc;		/* fairness: location of its last marked load (or failed cmpxchg) */
+	uintptr_t spin_pc;		/* ... its site */
+	int64_t spin_ts;		/* ... the store it read */
+	bool spin_fresh;		/* spin_loc is the last thing it did (no effect since) */
+	bool spin_yield;		/* it re-read an unchanged location: it yields (CHESS-style
+					 * fairness) until each thread of spin_mask has stepped or
+					 * blocked, or the location changes */
+	uint32_t spin_mask;		/* threads that could run when it yielded */
 	void *sb;			/* tso model: store buffer */
 };
 
 struct kw_cpu {
 	struct kw_thread *irq;		/* IRQ handler running on it, or NULL */
+	struct kw_thread *softirq;	/* softirq handler running on it (possibly interrupted), or NULL */
 	struct kw_thread *owner;	/* task holding it with preemption or IRQs disabled */
 };
 
@@ -300,7 +323,7 @@ void kw_amap_del(struct kw_amap *m, uintptr_t key);
 void kw_amap_free(struct kw_amap *m);
 
 /* Engine objects keyed by the address of the kernel object they model. */
-enum kw_objtype { KW_OBJ_LOCK = 1, KW_OBJ_COMPLETION, KW_OBJ_WQ };
+enum kw_objtype { KW_OBJ_LOCK = 1, KW_OBJ_COMPLETION, KW_OBJ_WQ, KW_OBJ_TASKLET, KW_OBJ_TIMER };
 
 struct kw_lock {
 	int owner;		/* thread id + 1; KW_OWNER_HANDOFF; 0 = free (writer for rwsem) */
@@ -319,12 +342,27 @@ struct kw_completion {
 	kw_vc_t vc;		/* complete() -> wait return happens-before */
 };
 
+/* A tasklet or a timer (sim/kernel/softirq.c). */
+struct kw_softobj {
+	void (*run)(void *);	/* trampoline to the kernel object's handler */
+	uint64_t seq;		/* arming order */
+	uint64_t expires;	/* timer: jiffies it expires at */
+	int16_t cpu;		/* the CPU whose softirq runs it */
+	bool pending;		/* scheduled / armed */
+	bool running;		/* its handler runs now */
+	int disabled;		/* tasklet_disable() nesting */
+	kw_vc_t vc;		/* arming -> the handler run */
+	kw_vc_t done;		/* the handler's end -> del_timer_sync()/tasklet_kill() */
+};
+
 struct kw_obj {
 	const void *addr;	/* the kernel object */
 	uint8_t type;		/* enum kw_objtype */
 	union {
 		struct kw_lock lock;
 		struct kw_completion comp;
+		struct kw_softobj soft;
+		struct kw_worker *worker;	/* KW_OBJ_WQ: a work item's last worker */
 	} u;
 };
 
@@ -342,6 +380,9 @@ struct kw_worker {
 	uint64_t done_seq;	/* items run so far */
 	bool stopping;		/* destroy requested */
 	bool busy;		/* running an item */
+	void (*cur_fn)(void *);	/* the item running (busy), for flush/cancel of one item */
+	void *cur_arg;
+	uint64_t cur_seq;
 	kw_vc_t done_vc;	/* clock after the last item (flush -> caller) */
 };
 
@@ -399,6 +440,7 @@ struct kw_sim {
 	struct kw_worker *workers[16];	/* workers of this run */
 	int nworkers;
 	int nlockcls;			/* lock classes seen this run */
+	uint32_t spin_yielders;		/* threads with spin_yield set (fairness, sched.c) */
 
 	struct kw_kstate *kstate;	/* lock-order graph, worker pool (sim/kernel/) */
 	struct kw_mm *mm;		/* memory model state (mm.c) */
@@ -465,6 +507,7 @@ struct kw_sim *kw_sim_new(void);
 void kw_sim_free(struct kw_sim *s);
 int kw_sim_run(struct kw_sim *s, const struct kw_config *cfg, struct kw_strategy *st, bool trace);
 void kw_sched_point(struct kw_sim *s, const struct kw_op *op);
+void kw_spin_note(struct kw_sim *s, struct kw_thread *t, uintptr_t loc, int64_t ts, uintptr_t pc);
 unsigned kw_choose(struct kw_sim *s, struct kw_choice *c);
 unsigned kw_choose_value(struct kw_sim *s, unsigned kind, unsigned n);
 bool kw_op_enabled(struct kw_sim *s, struct kw_thread *t);
@@ -505,9 +548,16 @@ void kw_obj_forget_range(struct kw_sim *s, const void *p, size_t n);
 void kw_kernel_reset(struct kw_sim *s);
 void kw_kernel_thread_exit(struct kw_sim *s, struct kw_thread *t);
 bool kw_kernel_op_enabled(struct kw_sim *s, struct kw_thread *t, const struct kw_op *op);
+bool kw_kernel_timing_out(struct kw_sim *s, struct kw_thread *t);
 void kw_kernel_deadlock_report(struct kw_sim *s);
 bool kw_kernel_timer_advance(struct kw_sim *s);
 void kw_might_sleep_at(uintptr_t pc, const char *what);
+void kw_rcu_region_update(struct kw_sim *s, struct kw_thread *t);
+bool kw_kernel_softirq_ready(struct kw_sim *s, struct kw_thread *t);
+void kw_kernel_intr_end(struct kw_sim *s, struct kw_thread *t);
+const char *kw_percpu_label(const void *p, char *buf, size_t n);
+bool kw_rcu_ops_dependent(const struct kw_thread *a, const struct kw_op *oa, const struct kw_thread *b,
+			  const struct kw_op *ob);
 const char *kw_lock_label(struct kw_sim *s, const void *lock, char *buf, size_t n);
 
 /* mm.c: the memory model */

@@ -39,6 +39,10 @@ struct kw_thread {
 	pthread_mutex_t m;		/* guards state */
 	pthread_cond_t c;		/* signalled on wake-up */
 	bool done;
+	int rcu_nest;			/* rcu_read_lock() nesting */
+	int preempt;			/* preempt_disable() + local_bh_disable() nesting */
+	int bh;				/* local_bh_disable() nesting */
+	uint8_t sig;			/* send_sig(): 1 pending, 2 fatal */
 };
 
 struct kn_obj {
@@ -48,16 +52,22 @@ struct kn_obj {
 	int writer;			/* lock held exclusively */
 	int readers;			/* read holders */
 	unsigned done;			/* completion count */
+	bool pending, running;		/* tasklet/timer */
+	unsigned gen;			/* timer: arming generation (a re-arm or delete cancels) */
+	void (*run)(void *);		/* tasklet/timer trampoline */
+	struct kw_worker *worker;	/* work item: the worker it was last queued on */
 };
 
 struct kw_worker {
 	struct kw_thread *t;		/* its thread */
 	pthread_mutex_t m;
 	pthread_cond_t c;
-	void (*fn[256])(void *);	/* FIFO */
+	void (*fn[256])(void *);	/* FIFO (fn NULL: a cancelled item) */
 	void *arg[256];
 	unsigned head, tail, done;
 	bool stop;
+	bool busy;			/* running item cur */
+	unsigned cur;
 };
 
 static struct {
@@ -73,9 +83,15 @@ static struct {
 	char failure[512];		/* first failure of the run */
 	char outcome[256];
 	pthread_barrier_t start;	/* releases the spec threads together */
-} kn = { .objs_lock = PTHREAD_MUTEX_INITIALIZER, .fail_lock = PTHREAD_MUTEX_INITIALIZER };
+	struct kw_worker *sysw;		/* system_wq's worker of this run */
+	pthread_mutex_t rcu_m;		/* guards rcu_pending */
+	pthread_cond_t rcu_c;
+	int rcu_pending;		/* callbacks queued, not yet run */
+} kn = { .objs_lock = PTHREAD_MUTEX_INITIALIZER, .fail_lock = PTHREAD_MUTEX_INITIALIZER,
+	 .rcu_m = PTHREAD_MUTEX_INITIALIZER, .rcu_c = PTHREAD_COND_INITIALIZER };
 
 static __thread struct kw_thread *kn_self;
+static void kn_percpu_reset(void);
 static __thread bool kn_in_irq;
 
 static void kn_fail(const char *check, const char *fmt, va_list ap)
@@ -583,10 +599,14 @@ static void kn_worker_main(void *arg)
 			break;
 		fn = w->fn[w->head % 256];
 		a = w->arg[w->head % 256];
-		w->head++;
-		pthread_mutex_unlock(&w->m);
-		fn(a);
-		pthread_mutex_lock(&w->m);
+		w->cur = w->head++;
+		if (fn) {
+			w->busy = true;
+			pthread_mutex_unlock(&w->m);
+			fn(a);
+			pthread_mutex_lock(&w->m);
+			w->busy = false;
+		}
 		w->done++;
 		pthread_cond_broadcast(&w->c);
 	}
@@ -612,6 +632,7 @@ bool kw_worker_queue(struct kw_worker *w, void (*fn)(void *), void *arg)
 		if (w->fn[i % 256] == fn && w->arg[i % 256] == arg)
 			ok = false;
 	if (ok && w->tail - w->head < 256) {
+		kn_obj(arg)->worker = w;
 		w->fn[w->tail % 256] = fn;
 		w->arg[w->tail % 256] = arg;
 		w->tail++;
@@ -651,6 +672,458 @@ unsigned kw_worker_pending(struct kw_worker *w)
 	return n;
 }
 
+/* ---- per-CPU areas: as the engine's (sim/kernel/percpu.c), without its checks ---------------- */
+
+#define KN_PCPU_CHUNK (1u << 20)
+#define KN_PCPU_DYN (KN_PCPU_CHUNK / 2)
+
+extern char __start_kw_percpu[] __attribute__((weak));
+extern char __stop_kw_percpu[] __attribute__((weak));
+
+static struct {
+	char *chunks, *dyn_canon;
+	size_t static_len, dyn_used;
+	pthread_mutex_t m;
+} kn_pcpu = { .m = PTHREAD_MUTEX_INITIALIZER };
+
+static void kn_percpu_init(void)
+{
+	pthread_mutex_lock(&kn_pcpu.m);
+	if (!kn_pcpu.chunks) {
+		kn_pcpu.static_len = __start_kw_percpu ? (size_t)(__stop_kw_percpu - __start_kw_percpu) : 0;
+		kn_pcpu.chunks = calloc(KW_PERCPU_MAX, KN_PCPU_CHUNK);
+		kn_pcpu.dyn_canon = malloc(KN_PCPU_CHUNK - KN_PCPU_DYN);
+		if (!kn_pcpu.chunks || !kn_pcpu.dyn_canon || kn_pcpu.static_len > KN_PCPU_DYN) {
+			fputs("kweave (native): cannot set up the per-CPU areas\n", stderr);
+			exit(2);
+		}
+	}
+	pthread_mutex_unlock(&kn_pcpu.m);
+}
+
+static void kn_percpu_reset(void)
+{
+	kn_percpu_init();
+	for (int c = 0; c < KW_PERCPU_MAX; c++) {
+		memcpy(kn_pcpu.chunks + (size_t)c * KN_PCPU_CHUNK, __start_kw_percpu, kn_pcpu.static_len);
+		memset(kn_pcpu.chunks + (size_t)c * KN_PCPU_CHUNK + KN_PCPU_DYN, 0, kn_pcpu.dyn_used);
+	}
+	kn_pcpu.dyn_used = 0;
+}
+
+void *kw_percpu_ptr(const void *p, int cpu)
+{
+	uintptr_t a = (uintptr_t)p;
+	size_t off;
+
+	kn_percpu_init();
+	if (__start_kw_percpu && a >= (uintptr_t)__start_kw_percpu && a < (uintptr_t)__stop_kw_percpu)
+		off = a - (uintptr_t)__start_kw_percpu;
+	else if (a >= (uintptr_t)kn_pcpu.dyn_canon && a < (uintptr_t)kn_pcpu.dyn_canon + (KN_PCPU_CHUNK - KN_PCPU_DYN))
+		off = KN_PCPU_DYN + (a - (uintptr_t)kn_pcpu.dyn_canon);
+	else
+		return (void *)p;
+	if (cpu < 0 || cpu >= KW_PERCPU_MAX)
+		cpu = 0;
+	return kn_pcpu.chunks + (size_t)cpu * KN_PCPU_CHUNK + off;
+}
+
+void *kw_alloc_percpu(size_t size, size_t align)
+{
+	size_t off;
+
+	kn_percpu_init();
+	pthread_mutex_lock(&kn_pcpu.m);
+	off = (kn_pcpu.dyn_used + (align ? align : 1) - 1) / (align ? align : 1) * (align ? align : 1);
+	kn_pcpu.dyn_used = off + size;
+	pthread_mutex_unlock(&kn_pcpu.m);
+	return kn_pcpu.dyn_canon + off;
+}
+
+void kw_free_percpu(void *p) { (void)p; }
+
+/* ---- contexts: counted, nothing enforced ------------------------------------------------------ */
+
+static __thread int kn_main_preempt;
+
+static int *kn_preempt_cnt(void) { return kn_self ? &kn_self->preempt : &kn_main_preempt; }
+void kw_preempt_disable(void) { (*kn_preempt_cnt())++; }
+void kw_preempt_enable(void) { (*kn_preempt_cnt())--; }
+int kw_preempt_count(void) { return *kn_preempt_cnt() + (kn_self && kn_self->kind != KW_TASK && kn_self->kind != KW_WORKER); }
+void kw_local_bh_disable(void) { if (kn_self) kn_self->bh++; kw_preempt_disable(); }
+void kw_local_bh_enable(void) { if (kn_self) kn_self->bh--; kw_preempt_enable(); }
+bool kw_in_serving_softirq(void) { return kn_self && kn_self->kind == KW_SOFTIRQ; }
+bool kw_in_softirq(void) { return kw_in_serving_softirq() || (kn_self && kn_self->bh); }
+bool kw_in_interrupt(void) { return kn_in_irq || kw_in_softirq(); }
+void kw_spin_lock_bh(void *l) { kw_local_bh_disable(); kn_lock(l, false); }
+void kw_spin_unlock_bh(void *l) { kn_unlock(l, false); kw_local_bh_enable(); }
+bool kw_spin_trylock_bh(void *l)
+{
+	kw_local_bh_disable();
+	if (kn_trylock(l, false))
+		return true;
+	kw_local_bh_enable();
+	return false;
+}
+void kw_spin_lock_nested(void *l, int sub) { (void)sub; kn_lock(l, false); }
+void kw_mutex_lock_nested(void *m, int sub) { (void)sub; kn_lock(m, false); }
+void kw_down_write_nested(void *s, int sub) { (void)sub; kn_lock(s, false); }
+void kw_might_lock(void *l, int mode) { (void)l; (void)mode; }
+bool kw_lockdep_is_held(void *l) { (void)l; return true; }
+
+/* ---- tasklets and timers: a real thread per handler run --------------------------------------- */
+
+static void kn_soft_main(void *arg)
+{
+	struct kn_obj *o = arg;
+
+	pthread_mutex_lock(&o->m);
+	if (!o->pending) {
+		pthread_mutex_unlock(&o->m);
+		return;
+	}
+	o->pending = false;
+	o->running = true;
+	pthread_mutex_unlock(&o->m);
+	o->run((void *)o->addr);
+	pthread_mutex_lock(&o->m);
+	o->running = false;
+	pthread_cond_broadcast(&o->c);
+	pthread_mutex_unlock(&o->m);
+}
+
+struct kn_timer_arg {
+	struct kn_obj *o;
+	unsigned gen;
+	uint64_t expires;
+};
+
+static void kn_timer_main(void *arg)
+{
+	struct kn_timer_arg *ta = arg;
+	struct kn_obj *o = ta->o;
+	struct timespec dl;
+	uint64_t now = kw_jiffies();
+
+	kn_deadline(&dl, ta->expires > now ? (long long)(ta->expires - now) * 1000000ll : 0);
+	pthread_mutex_lock(&o->m);
+	while (o->gen == ta->gen && o->pending && kn_wait(&o->c, &o->m, &dl))
+		;
+	if (o->gen != ta->gen || !o->pending) {
+		pthread_mutex_unlock(&o->m);
+		free(ta);
+		return;
+	}
+	pthread_mutex_unlock(&o->m);
+	free(ta);
+	kn_soft_main(o);
+}
+
+void kw_tasklet_init(void *t) { kn_obj(t)->pending = false; }
+
+void kw_tasklet_schedule(void *t, void (*run)(void *))
+{
+	struct kn_obj *o = kn_obj(t);
+	bool go;
+
+	pthread_mutex_lock(&o->m);
+	go = !o->pending;
+	o->pending = true;
+	o->run = run;
+	pthread_mutex_unlock(&o->m);
+	if (go)
+		kw_thread_run("tasklet", kn_soft_main, o, KW_SOFTIRQ, kn_self ? kn_self->cpu : 0);
+}
+
+static void kn_soft_wait(struct kn_obj *o, bool sched)
+{
+	pthread_mutex_lock(&o->m);
+	while (o->running || (sched && o->pending))
+		pthread_cond_wait(&o->c, &o->m);
+	pthread_mutex_unlock(&o->m);
+}
+
+void kw_tasklet_kill(void *t) { kn_soft_wait(kn_obj(t), true); }
+void kw_tasklet_disable(void *t, bool wait) { if (wait) kn_soft_wait(kn_obj(t), false); }
+void kw_tasklet_enable(void *t) { (void)t; }
+void kw_timer_init(void *timer) { kn_obj(timer)->pending = false; }
+
+int kw_mod_timer(void *timer, unsigned long expires, void (*run)(void *))
+{
+	struct kn_obj *o = kn_obj(timer);
+	struct kn_timer_arg *ta = malloc(sizeof(*ta));
+	int was;
+
+	pthread_mutex_lock(&o->m);
+	was = o->pending;
+	o->pending = true;
+	o->run = run;
+	ta->o = o;
+	ta->gen = ++o->gen;
+	ta->expires = expires;
+	pthread_cond_broadcast(&o->c);
+	pthread_mutex_unlock(&o->m);
+	kw_thread_run("timer", kn_timer_main, ta, KW_SOFTIRQ, kn_self ? kn_self->cpu : 0);
+	return was;
+}
+
+int kw_del_timer(void *timer, bool sync)
+{
+	struct kn_obj *o = kn_obj(timer);
+	int was;
+
+	pthread_mutex_lock(&o->m);
+	was = o->pending;
+	o->pending = false;
+	o->gen++;
+	pthread_cond_broadcast(&o->c);
+	pthread_mutex_unlock(&o->m);
+	if (sync)
+		kn_soft_wait(o, false);
+	return was;
+}
+
+bool kw_timer_pending(void *timer) { return kn_obj(timer)->pending; }
+
+/* ---- RCU: readers hold a reader-preferring rwlock; a grace period takes it for write -------- */
+
+static pthread_rwlock_t kn_rcu_lock = PTHREAD_RWLOCK_INITIALIZER;
+static __thread int kn_main_rcu;
+
+static int *kn_rcu_nest(void) { return kn_self ? &kn_self->rcu_nest : &kn_main_rcu; }
+
+void kw_rcu_read_lock(void)
+{
+	if ((*kn_rcu_nest())++ == 0)
+		pthread_rwlock_rdlock(&kn_rcu_lock);
+}
+
+void kw_rcu_read_unlock(void)
+{
+	if (--(*kn_rcu_nest()) == 0)
+		pthread_rwlock_unlock(&kn_rcu_lock);
+}
+
+void kw_synchronize_rcu(void)
+{
+	pthread_rwlock_wrlock(&kn_rcu_lock);
+	pthread_rwlock_unlock(&kn_rcu_lock);
+}
+
+struct kn_rcu_cb {
+	void (*fn)(struct rcu_head *);
+	void *arg;
+};
+
+static void kn_rcu_cb_main(void *arg)
+{
+	struct kn_rcu_cb *cb = arg;
+
+	kw_synchronize_rcu();
+	if (cb->fn)
+		cb->fn(cb->arg);
+	else
+		free(cb->arg);
+	free(cb);
+	pthread_mutex_lock(&kn.rcu_m);
+	kn.rcu_pending--;
+	pthread_cond_broadcast(&kn.rcu_c);
+	pthread_mutex_unlock(&kn.rcu_m);
+}
+
+static void kn_rcu_queue(void (*fn)(struct rcu_head *), void *arg)
+{
+	struct kn_rcu_cb *cb = malloc(sizeof(*cb));
+
+	cb->fn = fn;
+	cb->arg = arg;
+	pthread_mutex_lock(&kn.rcu_m);
+	kn.rcu_pending++;
+	pthread_mutex_unlock(&kn.rcu_m);
+	kw_thread_run("rcu", kn_rcu_cb_main, cb, KW_SOFTIRQ, kn_self ? kn_self->cpu : 0);
+}
+
+void kw_call_rcu(struct rcu_head *head, void (*fn)(struct rcu_head *head)) { kn_rcu_queue(fn, head); }
+void kw_kfree_rcu(const void *p) { if (p) kn_rcu_queue(NULL, (void *)p); }
+
+void kw_rcu_barrier(void)
+{
+	pthread_mutex_lock(&kn.rcu_m);
+	while (kn.rcu_pending)
+		pthread_cond_wait(&kn.rcu_c, &kn.rcu_m);
+	pthread_mutex_unlock(&kn.rcu_m);
+}
+
+bool kw_rcu_read_lock_held(void) { return *kn_rcu_nest() > 0; }
+bool kw_rcu_read_lock_any_held(void) { return *kn_rcu_nest() > 0 || *kn_preempt_cnt() > 0 || kn_in_irq || kw_in_serving_softirq(); }
+void kw_rcu_check(bool ok, const char *what)
+{
+	if (!ok)
+		kn_failf("suspicious-rcu-usage", "suspicious RCU usage: %s", what);
+}
+
+/* ---- waits: hashed queues, signals, completion timeouts --------------------------------------- */
+
+void kw_prepare_to_wait_key(const void *key, int bit, int state) { (void)bit; kw_prepare_to_wait((void *)key, state); }
+void kw_finish_wait_key(const void *key, int bit) { (void)bit; kw_finish_wait((void *)key); }
+void kw_wake_up_key(const void *key, int bit) { (void)bit; kw_wake_up((void *)key); }
+bool kw_waitqueue_active(void *wq) { (void)wq; return true; }
+
+void kw_send_sig(struct kw_thread *t, bool fatal)
+{
+	uint8_t lvl = fatal ? 2 : 1;
+
+	if (!t)
+		return;
+	pthread_mutex_lock(&t->m);
+	if (t->sig < lvl)
+		t->sig = lvl;
+	if (t->state == KW_TASK_INTERRUPTIBLE || ((t->state & KW_TASK_WAKEKILL) && fatal))
+		t->state = KW_TASK_RUNNING;
+	pthread_cond_broadcast(&t->c);
+	pthread_mutex_unlock(&t->m);
+}
+
+bool kw_signal_pending(struct kw_thread *t) { return t && t->sig; }
+bool kw_fatal_signal_pending(struct kw_thread *t) { return t && t->sig == 2; }
+
+long kw_wait_for_completion_timeout(void *c, long ticks, int state)
+{
+	struct kn_obj *o = kn_obj(c);
+	struct kw_thread *t = kn_self;
+	struct timespec dl;
+	long ret = 1;
+
+	kn_deadline(&dl, ticks > 0 ? ticks * 1000000ll : KN_HANG_NS);
+	pthread_mutex_lock(&o->m);
+	while (!o->done) {
+		if (t && ((state == KW_TASK_INTERRUPTIBLE && t->sig) || ((state & KW_TASK_WAKEKILL) && t->sig == 2))) {
+			ret = -512;
+			break;
+		}
+		if (!kn_wait(&o->c, &o->m, &dl)) {
+			ret = 0;
+			break;
+		}
+	}
+	if (ret > 0 && o->done < (1u << 30))
+		o->done--;
+	pthread_mutex_unlock(&o->m);
+	if (!ret && ticks <= 0)
+		kn_failf("hang", "wait_for_completion() slept two seconds: nobody completed it");
+	return ret;
+}
+
+/* ---- one work item ---------------------------------------------------------------------------- */
+
+static struct kw_worker *kn_item_worker(struct kw_worker *w, void *arg)
+{
+	return w ? w : kn_obj(arg)->worker;
+}
+
+bool kw_worker_cancel(struct kw_worker *w, void (*fn)(void *), void *arg, bool wait)
+{
+	bool was = false;
+
+	w = kn_item_worker(w, arg);
+	if (!w)
+		return false;
+	pthread_mutex_lock(&w->m);
+	for (unsigned i = w->head; i != w->tail; i++)
+		if (w->fn[i % 256] == fn && w->arg[i % 256] == arg) {
+			w->fn[i % 256] = NULL;
+			was = true;
+		}
+	if (wait && w->busy && w->arg[w->cur % 256] == arg && kn_self != w->t) {
+		unsigned want = w->cur + 1;
+
+		while (w->done < want)
+			pthread_cond_wait(&w->c, &w->m);
+	}
+	pthread_mutex_unlock(&w->m);
+	return was;
+}
+
+bool kw_worker_flush_one(struct kw_worker *w, void (*fn)(void *), void *arg)
+{
+	unsigned want = 0;
+
+	w = kn_item_worker(w, arg);
+	if (!w)
+		return false;
+	pthread_mutex_lock(&w->m);
+	for (unsigned i = w->head; i != w->tail; i++)
+		if (w->fn[i % 256] == fn && w->arg[i % 256] == arg)
+			want = i + 1;
+	if (!want && w->busy && w->arg[w->cur % 256] == arg)
+		want = w->cur + 1;
+	while (want && w->done < want)
+		pthread_cond_wait(&w->c, &w->m);
+	pthread_mutex_unlock(&w->m);
+	return want != 0;
+}
+
+bool kw_worker_item_pending(struct kw_worker *w, void (*fn)(void *), void *arg)
+{
+	bool p = false;
+
+	w = kn_item_worker(w, arg);
+	if (!w)
+		return false;
+	pthread_mutex_lock(&w->m);
+	for (unsigned i = w->head; i != w->tail; i++)
+		p |= w->fn[i % 256] == fn && w->arg[i % 256] == arg;
+	pthread_mutex_unlock(&w->m);
+	return p;
+}
+
+struct kw_worker *kw_system_worker(void)
+{
+	pthread_mutex_lock(&kn.rcu_m);
+	if (!kn.sysw)
+		kn.sysw = kw_worker_create("events", -1);
+	pthread_mutex_unlock(&kn.rcu_m);
+	return kn.sysw;
+}
+
+/* ---- slab caches ------------------------------------------------------------------------------- */
+
+struct kmem_cache {
+	size_t size;
+	unsigned long flags;
+	void (*ctor)(void *);
+};
+
+struct kmem_cache *kw_kmem_cache_create(const char *name, size_t size, unsigned long flags, void (*ctor)(void *))
+{
+	struct kmem_cache *c = calloc(1, sizeof(*c));
+
+	(void)name;
+	c->size = size;
+	c->flags = flags;
+	c->ctor = ctor;
+	return c;
+}
+
+void *kw_kmem_cache_alloc(struct kmem_cache *c, unsigned gfp)
+{
+	void *p = kw_kmalloc(c->size, gfp);
+
+	if (c->ctor)
+		c->ctor(p);
+	return p;
+}
+
+void kw_kmem_cache_free(struct kmem_cache *c, void *p)
+{
+	if (c->flags & 0x80000ul)
+		kw_kfree_rcu(p);
+	else
+		kw_free(p);
+}
+
+void kw_kmem_cache_destroy(struct kmem_cache *c) { free(c); }
+
 /* ---- one stress run ------------------------------------------------------------------------- */
 
 static void *kn_spec_main(void *arg)
@@ -673,7 +1146,10 @@ int kn_run_once(const struct kw_scenario *sc, const long *params, char *failure,
 	kn.nth = 0;
 	kn.failure[0] = 0;
 	kn.outcome[0] = 0;
+	kn.sysw = NULL;
+	kn.rcu_pending = 0;
 	kn_self = NULL;
+	kn_percpu_reset();
 	if (sc->setup)
 		sc->setup();
 	while (nspec < KW_MAX_SPEC_THREADS && sc->threads[nspec].fn)
@@ -704,7 +1180,7 @@ int kn_run_once(const struct kw_scenario *sc, const long *params, char *failure,
 	for (int i = 0; i < kn.nth; i++) {
 		struct kw_thread *t = kn.th[i];
 
-		if (t->kind == KW_IRQ && t->pt) {
+		if ((t->kind == KW_IRQ || t->kind == KW_SOFTIRQ) && t->pt) {
 			pthread_join(t->pt, NULL);
 			t->pt = 0;
 		}

@@ -6,7 +6,8 @@
  *  - A step is "the chosen thread performs its pending operation, then runs its own code up
  *    to its next scheduling point (or its end)". The choice is made at the scheduling point,
  *    before the operation: kw_pick_and_go() lists the enabled threads (the current one first,
- *    then the others by id) and asks kw_choose() only when there are two or more. Choosing
+ *    then the others by id, and last those that could only go on by timing out) and asks
+ *    kw_choose() only when there are two or more. Choosing
  *    anything but a still-enabled current thread is a preemption; so is an IRQ's arrival
  *    while the current thread could go on.
  *  - A new thread runs from its creation to its first scheduling point at once (its
@@ -14,8 +15,16 @@
  *    two threads of two stores each have exactly 6 interleavings. Its end is fused with its
  *    last step.
  *  - An IRQ runs on its CPU to completion: while it runs, no task of that CPU is enabled; it
- *    cannot arrive while that CPU's running task has IRQs disabled. A task holding a spinlock
+ *    cannot arrive while that CPU's running task has IRQs disabled. A softirq handler is the
+ *    same one level down: it preempts the CPU's tasks, IRQs preempt it, and it cannot arrive
+ *    while the CPU's task has bottom halves or IRQs disabled. A task holding a spinlock
  *    (preemption disabled) keeps its CPU: no other task of that CPU runs.
+ *  - Fairness (CHESS-style): a thread whose marked load re-reads, at the same site, the same
+ *    store it read last time, with no other effect in between, is spinning: it yields - it is
+ *    not enabled again until every thread that could run when it yielded has taken a step or
+ *    blocked, or the location has a newer store. When nothing else can run, yielding threads
+ *    run anyway (the fair continuation): a spin nothing can end then reaches the step bound,
+ *    a livelock; a spin some thread ends never starves that thread.
  *  - The run ends when no thread is enabled (after letting virtual time pass if a timer is
  *    pending). Live threads other than idle workers are then a deadlock.
  *  - Nothing here reads the clock, rand() or an address to decide anything.
@@ -76,7 +85,7 @@ void kw_vc_tick(struct kw_thread *t)
 
 const char *kw_thread_label(const struct kw_thread *t, char *buf, size_t n)
 {
-	static const char *kinds[] = { "task", "irq", "worker" };
+	static const char *kinds[] = { "task", "irq", "worker", "softirq" };
 
 	if (!t)
 		snprintf(buf, n, "main");
@@ -279,20 +288,54 @@ static bool kw_irq_can_fire(struct kw_sim *s, const struct kw_thread *irq)
 {
 	const struct kw_cpu *c = &s->cpu[irq->cpu];
 
-	return !c->irq && !(c->owner && c->owner->irqs_off);
+	return !c->irq && !(c->owner && c->owner->irqs_off) && !(c->softirq && c->softirq->irqs_off);
+}
+
+static bool kw_softirq_can_fire(struct kw_sim *s, struct kw_thread *t)
+{
+	const struct kw_cpu *c = &s->cpu[t->cpu];
+
+	if (c->irq || c->softirq || (c->owner && (c->owner->irqs_off || c->owner->bh_off)))
+		return false;
+	return kw_kernel_softirq_ready(s, t);
+}
+
+static bool kw_is_intr(const struct kw_thread *t)
+{
+	return t->kind == KW_IRQ || t->kind == KW_SOFTIRQ;
+}
+
+static bool kw_op_enabled_raw(struct kw_sim *s, struct kw_thread *t);
+
+/* A spinning thread still yields while a thread it yielded to could run. */
+static bool kw_spin_yielding(struct kw_sim *s, struct kw_thread *t)
+{
+	if (kw_mm_wait_enabled(s, t))
+		return false; /* the location changed */
+	for (uint32_t m = t->spin_mask; m; m &= m - 1)
+		if (kw_op_enabled_raw(s, &s->th[__builtin_ctz(m)]))
+			return true;
+	return false;
 }
 
 bool kw_op_enabled(struct kw_sim *s, struct kw_thread *t)
 {
+	return kw_op_enabled_raw(s, t) && !(t->spin_yield && kw_spin_yielding(s, t));
+}
+
+static bool kw_op_enabled_raw(struct kw_sim *s, struct kw_thread *t)
+{
 	if (t->state != KW_T_LIVE)
 		return false;
-	if (t->kind == KW_IRQ) {
+	if (kw_is_intr(t)) {
 		if (!t->started)
-			return t->raised && kw_irq_can_fire(s, t);
+			return t->kind == KW_IRQ ? t->raised && kw_irq_can_fire(s, t) : kw_softirq_can_fire(s, t);
+		if (t->kind == KW_SOFTIRQ && s->cpu[t->cpu].irq)
+			return false; /* preempted by a hard IRQ */
 	} else {
 		const struct kw_cpu *c = &s->cpu[t->cpu];
 
-		if (c->irq || (c->owner && c->owner != t))
+		if (c->irq || c->softirq || (c->owner && c->owner != t))
 			return false;
 	}
 	switch (t->op.kind) {
@@ -302,6 +345,8 @@ bool kw_op_enabled(struct kw_sim *s, struct kw_thread *t)
 	case KW_OP_JOIN:
 	case KW_OP_WORKER_WAIT:
 	case KW_OP_FLUSH:
+	case KW_OP_RCU_WAIT:
+	case KW_OP_SOFTIRQ_WAIT:
 		return kw_kernel_op_enabled(s, t, &t->op);
 	case KW_OP_SPIN:
 		return kw_mm_wait_enabled(s, t);
@@ -319,6 +364,7 @@ static bool kw_op_global(const struct kw_op *o)
 	case KW_OP_IRQ_RAISE:
 	case KW_OP_IRQ_ENTRY:
 	case KW_OP_IRQ_FLAGS:
+	case KW_OP_CTX:
 	case KW_OP_NONE:
 		return true;
 	default:
@@ -367,10 +413,17 @@ bool kw_ops_dependent(const struct kw_thread *a, const struct kw_op *oa, const s
 		return true;
 	if (kw_op_global(oa) || kw_op_global(ob))
 		return true;
-	/* spin locks and IRQ contexts change who may run on a CPU */
+	/* spin locks and interrupt contexts change who may run on a CPU */
 	if (a->cpu == b->cpu && (oa->kind == KW_OP_LOCK || oa->kind == KW_OP_UNLOCK ||
 				 ob->kind == KW_OP_LOCK || ob->kind == KW_OP_UNLOCK ||
-				 a->kind == KW_IRQ || b->kind == KW_IRQ))
+				 kw_is_intr(a) || kw_is_intr(b)))
+		return true;
+	/* a grace period depends on every start and end of a reader region */
+	if (kw_rcu_ops_dependent(a, oa, b, ob))
+		return true;
+	/* what a softirq thread runs depends on tasklet and timer state */
+	if (((oa->kind == KW_OP_SOFTIRQ || oa->kind == KW_OP_SOFTIRQ_WAIT) && b->softirqd) ||
+	    ((ob->kind == KW_OP_SOFTIRQ || ob->kind == KW_OP_SOFTIRQ_WAIT) && a->softirqd))
 		return true;
 	/* a thread's steps end it: joining it depends on all of them */
 	if ((oa->kind == KW_OP_JOIN && oa->target == b) || (ob->kind == KW_OP_JOIN && ob->target == a))
@@ -416,14 +469,18 @@ static void kw_thread_finish(struct kw_sim *s, struct kw_thread *t)
 	KW_TSAN_RELEASE(&t->state); /* pairs with the acquire in kw_thread_join() */
 	t->state = KW_T_DONE;
 	kw_trace_event(s, t, KW_EV_END, NULL, 0, 0, 0, 0, NULL);
-	if (t->kind == KW_IRQ) {
+	if (kw_is_intr(t)) {
 		struct kw_cpu *c = &s->cpu[t->cpu];
 
-		c->irq = NULL;
+		if (t->kind == KW_IRQ)
+			c->irq = NULL;
+		else
+			c->softirq = NULL;
 		KW_TSAN_RELEASE(&c->irq); /* pairs with the tasks' acquire when they resume */
 		/* same-CPU program order: the interrupted task resumes with the handler's view */
 		if (t->interrupted)
 			kw_vc_join(t->interrupted->vc, t->vc);
+		kw_kernel_intr_end(s, t);
 	}
 	if (t->prerun) {
 		/* ended before its first scheduling point: back to the creator */
@@ -444,7 +501,7 @@ static void kw_thread_entry(void)
 	struct kw_thread *t = s->cur;
 
 	KW_TSAN_ACQUIRE(&t->fn); /* spawn (or raise): pairs with the creator's release */
-	if (t->kind == KW_IRQ)
+	if (kw_is_intr(t))
 		KW_TSAN_ACQUIRE(&s->cpu[t->cpu].owner); /* the interrupted CPU's tasks */
 	t->fn(t->arg);
 	kw_thread_finish(s, t);
@@ -502,7 +559,7 @@ struct kw_thread *kw_thread_new(struct kw_sim *s, const char *name, void (*fn)(v
 	kw_trace_event(s, t, KW_EV_START, NULL, 0, (uint64_t)kind, 0, 0, NULL);
 	if (s->strat->ops->spawned)
 		s->strat->ops->spawned(s->strat, s, t);
-	if (kind == KW_IRQ) {
+	if (kind == KW_IRQ || kind == KW_SOFTIRQ) {
 		t->op.kind = KW_OP_IRQ_ENTRY;
 		t->raised = start;
 		return t;
@@ -526,14 +583,14 @@ struct kw_thread *kw_thread_new(struct kw_sim *s, const char *name, void (*fn)(v
 static void kw_irq_arrive(struct kw_sim *s, struct kw_thread *irq)
 {
 	struct kw_cpu *c = &s->cpu[irq->cpu];
-	struct kw_thread *task = c->owner;
+	struct kw_thread *task = irq->kind == KW_IRQ && c->softirq ? c->softirq : c->owner;
 
 	if (!task) {
 		/* the task that last ran on this CPU is the one interrupted (for the view) */
 		for (int i = 0; i < s->nth; i++) {
 			struct kw_thread *u = &s->th[i];
 
-			if (u->kind != KW_IRQ && u->cpu == irq->cpu && u->state == KW_T_LIVE) {
+			if (!kw_is_intr(u) && u->cpu == irq->cpu && u->state == KW_T_LIVE) {
 				task = u;
 				break;
 			}
@@ -542,13 +599,64 @@ static void kw_irq_arrive(struct kw_sim *s, struct kw_thread *irq)
 	irq->started = true;
 	irq->raised = false;
 	irq->interrupted = task;
-	c->irq = irq;
-	/* same-CPU program order: the handler starts with the interrupted task's view */
+	if (irq->kind == KW_IRQ)
+		c->irq = irq;
+	else
+		c->softirq = irq;
+	/* same-CPU program order: the handler starts with the interrupted task's view; a
+	 * softirq with its CPU's whole view, everything every thread did on it so far (tasks
+	 * are pinned). (Hard IRQs keep the narrower rule: widening it moves once-init's
+	 * explored schedules and its regression replays.) */
 	if (task)
 		kw_vc_join(irq->vc, task->vc);
+	if (irq->kind == KW_SOFTIRQ)
+		for (int i = 0; i < s->nth; i++)
+			if (&s->th[i] != irq && s->th[i].cpu == irq->cpu)
+				kw_vc_join(irq->vc, s->th[i].vc);
+	kw_rcu_region_update(s, irq); /* a handler's whole run is an RCU reader region */
 	kw_fiber_prepare(&irq->fib, kw_thread_entry);
 	kw_trace_event(s, irq, KW_OP_IRQ_ENTRY, NULL, 0, task ? (uint64_t)task->id : (uint64_t)-1, 0, 0,
 		       NULL);
+}
+
+/* Fairness: next takes a step; the spinning threads that yielded to it have had that. */
+static void kw_spin_stepped(struct kw_sim *s, struct kw_thread *next)
+{
+	for (uint32_t m = s->spin_yielders; m; m &= m - 1) {
+		struct kw_thread *u = &s->th[__builtin_ctz(m)];
+
+		u->spin_mask &= ~(1u << next->id);
+		if (u == next || !u->spin_mask) {
+			u->spin_yield = false;
+			s->spin_yielders &= ~(1u << u->id);
+		}
+	}
+}
+
+/* Called after a marked load of t read the store at position ts of loc:
+ * a second identical read at the same site, with no other effect in between, is a spin. */
+void kw_spin_note(struct kw_sim *s, struct kw_thread *t, uintptr_t loc, int64_t ts, uintptr_t pc)
+{
+	if (t->spin_fresh && t->spin_loc == loc && t->spin_pc == pc && t->spin_ts == ts) {
+		uint32_t mask = 0;
+
+		for (int i = 0; i < s->nth; i++)
+			if (i != t->id && kw_op_enabled_raw(s, &s->th[i]))
+				mask |= 1u << i;
+		if (mask) {
+			t->spin_yield = true;
+			t->spin_mask = mask;
+			s->spin_yielders |= 1u << t->id;
+		}
+		/* ... or until the location changes; and its next read of it takes a newer store
+		 * if there is one (re-reading an old one would only spin: as after cpu_relax()) */
+		t->wait_loc = loc;
+		t->wait_ts = ts;
+	}
+	t->spin_loc = loc;
+	t->spin_pc = pc;
+	t->spin_ts = ts;
+	t->spin_fresh = true;
 }
 
 static void kw_pick_and_go(struct kw_sim *s, struct kw_thread *cur)
@@ -558,16 +666,31 @@ static void kw_pick_and_go(struct kw_sim *s, struct kw_thread *cur)
 	unsigned n, i = 0;
 
 	for (;;) {
+		struct kw_thread *late[KW_MAX_THREADS];
+		unsigned nlate = 0;
+
 		n = 0;
+		/* a sleeper that could only go on by timing out comes last: time passes when the
+		 * strategy chooses it, and the fixed rule lets the others run first */
 		cur_en = cur && kw_op_enabled(s, cur);
+		if (cur_en && kw_kernel_timing_out(s, cur)) {
+			late[nlate++] = cur;
+			cur_en = false;
+		}
 		if (cur_en)
 			cand[n++] = cur;
 		for (int k = 0; k < s->nth; k++) {
 			struct kw_thread *u = &s->th[k];
 
-			if (u != cur && kw_op_enabled(s, u))
-				cand[n++] = u;
+			if (u != cur && kw_op_enabled(s, u)) {
+				if (kw_kernel_timing_out(s, u))
+					late[nlate++] = u;
+				else
+					cand[n++] = u;
+			}
 		}
+		for (unsigned k = 0; k < nlate; k++)
+			cand[n++] = late[k];
 		if (n || !kw_kernel_timer_advance(s))
 			break;
 	}
@@ -613,13 +736,15 @@ static void kw_pick_and_go(struct kw_sim *s, struct kw_thread *cur)
 	}
 	s->plain_since_point = 0;
 	kw_wd_refill();
+	if (s->spin_yielders)
+		kw_spin_stepped(s, next);
 	if (s->strat->ops->step) {
 		s->strat->ops->step(s->strat, s, next);
 		if (s->status == KW_RUN_PRUNED)
 			kw_abort_run(s);
 	}
 	if (next != cur) {
-		if (next->kind == KW_IRQ && !next->started)
+		if (kw_is_intr(next) && !next->started)
 			kw_irq_arrive(s, next);
 		s->cur = next;
 		if (cur && cur->kind != KW_IRQ)
@@ -637,6 +762,11 @@ void kw_sched_point(struct kw_sim *s, const struct kw_op *op)
 
 	t->op = *op;
 	kw_wd_refill();
+	/* anything but a marked load, a fence, a yield or a cmpxchg (which says whether it had an
+	 * effect itself) is an effect: the thread is not spinning */
+	if (op->kind != KW_OP_LOAD && op->kind != KW_OP_FENCE && op->kind != KW_OP_YIELD &&
+	    !(op->kind == KW_OP_RMW && op->mode == 0xff))
+		t->spin_fresh = false;
 	if (t->prerun) {
 		struct kw_thread *cr = t->creator;
 
@@ -721,7 +851,7 @@ static void kw_end_of_run_checks(struct kw_sim *s)
 
 		if (t->state != KW_T_LIVE)
 			continue;
-		if (t->kind == KW_IRQ && !t->started)
+		if (kw_is_intr(t) && !t->started)
 			continue; /* never arrived: fine unless something waits for it (then blocked) */
 		if (t->daemon && t->op.kind == KW_OP_WORKER_WAIT)
 			continue; /* idle worker */

@@ -49,6 +49,8 @@ const char *kw_addr_label(struct kw_sim *s, const void *p, char *buf, size_t n)
 				return buf;
 			}
 		}
+	if (kw_percpu_label(p, buf, n))
+		return buf;
 	snprintf(buf, n, "(unnamed memory)");
 	return buf;
 }
@@ -92,12 +94,15 @@ static void kw_event_text(struct kw_sim *s, const struct kw_event *e, char *buf,
 	case KW_EV_END:
 		snprintf(buf, n, "end");
 		return;
-	case KW_OP_IRQ_ENTRY:
+	case KW_OP_IRQ_ENTRY: {
+		const char *what = e->tid >= 0 && s->th[e->tid].kind == KW_SOFTIRQ ? "softirq" : "irq";
+
 		if ((int64_t)e->v >= 0)
-			snprintf(buf, n, "irq arrives (interrupts T%llu)", (unsigned long long)e->v);
+			snprintf(buf, n, "%s arrives (interrupts T%llu)", what, (unsigned long long)e->v);
 		else
-			snprintf(buf, n, "irq arrives");
+			snprintf(buf, n, "%s arrives", what);
 		return;
+	}
 	case KW_OP_YIELD:
 		snprintf(buf, n, "yield");
 		return;

@@ -84,8 +84,10 @@ static void kw_plain(const void *p, size_t n, bool write, uintptr_t pc)
 		kw_fail_now(s);
 	if (s->cfg.races && !t->data_race_depth)
 		kw_race_access(s, t, p, n, write ? KW_OP_PLAIN_WRITE : KW_OP_PLAIN_READ, pc);
-	if (write)
+	if (write) {
 		kw_mm_plain_write(s, t, p, n);
+		t->spin_fresh = false; /* an effect: not spinning (sched.c) */
+	}
 	kw_tsan_note_plain(p, n, write, pc);
 }
 

@@ -26,9 +26,18 @@ bool kw_kernel_op_enabled(struct kw_sim *s, struct kw_thread *t, const struct kw
 		return true;
 	case KW_OP_WAIT_COMPLETION:
 		o = op->obj ? &s->objs[op->obj - 1] : kw_obj_find(s, op->addr);
-		return o && o->u.comp.done > 0;
+		if (o && o->u.comp.done > 0)
+			return true;
+		/* the timed/interruptible forms: a timeout may expire at any time; a signal */
+		return op->mode && (t->deadline || (op->mode == 2 && t->sigpending) ||
+				    (op->mode == 3 && t->sigpending == 2));
 	case KW_OP_SCHEDULE:
-		return t->task_state == KW_TASK_RUNNING || (t->deadline && s->jiffies >= t->deadline);
+		/* woken, or (with a timeout) timing out now: time is free to pass */
+		return t->task_state == KW_TASK_RUNNING || t->deadline;
+	case KW_OP_RCU_WAIT:
+		return kw_rcu_wait_enabled(s, t, op);
+	case KW_OP_SOFTIRQ_WAIT:
+		return kw_softirq_wait_enabled(s, op);
 	case KW_OP_JOIN:
 		return op->target->state == KW_T_DONE;
 	case KW_OP_WORKER_WAIT:
@@ -43,17 +52,39 @@ bool kw_kernel_op_enabled(struct kw_sim *s, struct kw_thread *t, const struct kw
 	}
 }
 
+/* t (enabled) could go on only because its timeout may expire now. */
+bool kw_kernel_timing_out(struct kw_sim *s, struct kw_thread *t)
+{
+	const struct kw_op *op = &t->op;
+
+	if (!t->deadline)
+		return false;
+	if (op->kind == KW_OP_SCHEDULE)
+		return t->task_state != KW_TASK_RUNNING;
+	if (op->kind == KW_OP_WAIT_COMPLETION && op->mode) {
+		struct kw_obj *o = op->obj ? &s->objs[op->obj - 1] : kw_obj_find(s, op->addr);
+
+		return !(o && o->u.comp.done > 0) && !(op->mode == 2 && t->sigpending) &&
+		       !(op->mode == 3 && t->sigpending == 2);
+	}
+	return false;
+}
+
 static struct kw_thread *kw_waits_for(struct kw_sim *s, struct kw_thread *t)
 {
 	const struct kw_op *op = &t->op;
 
-	if (t->kind != KW_IRQ) {
+	if (!kw_intr(t)) {
 		struct kw_cpu *c = &s->cpu[t->cpu];
 
 		if (c->irq && c->irq != t)
 			return c->irq;
+		if (c->softirq && c->softirq != t)
+			return c->softirq;
 		if (c->owner && c->owner != t)
 			return c->owner;
+	} else if (t->kind == KW_SOFTIRQ && t->started && s->cpu[t->cpu].irq) {
+		return s->cpu[t->cpu].irq;
 	}
 	if (op->kind == KW_OP_LOCK) {
 		struct kw_obj *o = kw_obj_find(s, op->addr);
@@ -67,6 +98,14 @@ static struct kw_thread *kw_waits_for(struct kw_sim *s, struct kw_thread *t)
 		return op->target;
 	if (op->kind == KW_OP_FLUSH)
 		return ((const struct kw_worker *)op->addr)->t;
+	if (op->kind == KW_OP_RCU_WAIT)
+		return kw_rcu_waits_for(s, t);
+	if (op->kind == KW_OP_SOFTIRQ_WAIT) {
+		struct kw_obj *o = kw_obj_find(s, op->addr);
+
+		if (o && (o->type == KW_OBJ_TIMER || o->type == KW_OBJ_TASKLET))
+			return kw_ks(s)->softirqd[o->u.soft.cpu];
+	}
 	return NULL;
 }
 
@@ -92,8 +131,17 @@ static const char *kw_blocked_what(struct kw_sim *s, struct kw_thread *t, char *
 	case KW_OP_FLUSH:
 		snprintf(buf, n, "flush of a worker queue");
 		break;
+	case KW_OP_RCU_WAIT:
+		snprintf(buf, n, op->mode ? "rcu_barrier() waits for RCU callbacks" :
+			 "synchronize_rcu() waits for a reader region that began before its grace period");
+		break;
+	case KW_OP_SOFTIRQ_WAIT:
+		snprintf(buf, n, "%s waits for the handler of %s", op->mode ? "tasklet_kill()" : "del_timer_sync()",
+			 kw_addr_label(s, op->addr, l, sizeof(l)));
+		break;
 	case KW_OP_IRQ_ENTRY:
-		snprintf(buf, n, "interrupt pending, IRQs disabled on cpu %d", t->cpu);
+		snprintf(buf, n, "%s pending, %s disabled on cpu %d", t->kind == KW_SOFTIRQ ? "softirq" : "interrupt",
+			 t->kind == KW_SOFTIRQ ? "bottom halves" : "IRQs", t->cpu);
 		break;
 	default:
 		snprintf(buf, n, "waiting for its CPU");
@@ -111,7 +159,7 @@ void kw_kernel_deadlock_report(struct kw_sim *s)
 	for (int i = 0; i < s->nth; i++) {
 		struct kw_thread *t = &s->th[i];
 
-		if (t->state != KW_T_LIVE || (t->kind == KW_IRQ && !t->started && !t->raised))
+		if (t->state != KW_T_LIVE || (kw_intr(t) && !t->started && !t->raised))
 			continue;
 		if (t->daemon && t->op.kind == KW_OP_WORKER_WAIT)
 			continue;

@@ -9,7 +9,9 @@
  *    checked against a path B->...->A (lockdep's circular dependency), reported with both
  *    chains even when the run itself does not deadlock.
  *  - A spinlock taken in hard-IRQ context and, elsewhere, in task context with IRQs on is
- *    reported once per run (the IRQ could arrive on that CPU and spin for ever).
+ *    reported once per run (the IRQ could arrive on that CPU and spin for ever); likewise one
+ *    taken in softirq context and, elsewhere, in task context with bottom halves and IRQs on
+ *    (lockdep's {IN-SOFTIRQ-W} -> {SOFTIRQ-ON-W}: use spin_lock_bh()).
  */
 #include "kernel_priv.h"
 
@@ -26,6 +28,7 @@ int kw_lock_cls(struct kw_sim *s, struct kw_lock *l, const void *addr)
 		l->cls = s->nlockcls++;
 		ks->cls_lock[l->cls] = addr;
 		ks->cls_irq[l->cls] = 0;
+		ks->cls_soft[l->cls] = 0;
 	}
 	return l->cls;
 }
@@ -74,6 +77,25 @@ void kw_lockdep_acquire(struct kw_sim *s, struct kw_thread *t, const void *addr,
 					 kw_site(ks->cls_irq_pc[b][1], s2, sizeof(s2)));
 			kw_report_defer(s);
 			ks->cls_irq[b] |= 4u; /* reported once */
+		}
+		/* softirq safety: the same rule one level down */
+		bit = t->kind == KW_SOFTIRQ ? 1u : (t->kind != KW_IRQ && !t->bh_off && !t->irqs_off) ? 2u : 0u;
+		if (bit && !(ks->cls_soft[b] & bit)) {
+			ks->cls_soft[b] |= (uint8_t)bit;
+			ks->cls_soft_pc[b][bit - 1] = pc;
+		}
+		if ((ks->cls_soft[b] & 7u) == 3u) {
+			char ln[64], s1[160], s2[160];
+
+			kw_report_set(s, "softirq-unsafe-lock", pc,
+				      "inconsistent lock state: %s is taken in softirq context and with softirqs enabled in task context",
+				      kw_lock_label(s, addr, ln, sizeof(ln)));
+			kw_report_detail(s, "  taken in softirq context at %s\n",
+					 kw_site(ks->cls_soft_pc[b][0], s1, sizeof(s1)));
+			kw_report_detail(s, "  taken with softirqs on at %s (use spin_lock_bh)\n",
+					 kw_site(ks->cls_soft_pc[b][1], s2, sizeof(s2)));
+			kw_report_defer(s);
+			ks->cls_soft[b] |= 4u; /* reported once */
 		}
 	}
 	for (int i = 0; i < t->nheld; i++) {

@@ -227,28 +227,35 @@ __attribute__((noinline)) void kw_downgrade_write(void *sem)
 
 __attribute__((noinline)) unsigned long kw_spin_lock_irqsave(void *lock)
 {
-	unsigned long f = kw_local_irq_save();
+	uintptr_t pc = KW_RET_PC;
+	unsigned long f = kw_irq_flags_set(1, pc, "spin_lock_irqsave: local_irq_save");
 
-	kw_lock_acquire(lock, KW_LM_SPIN, KW_RET_PC);
+	kw_lock_acquire(lock, KW_LM_SPIN, pc);
 	return f;
 }
 
 __attribute__((noinline)) void kw_spin_unlock_irqrestore(void *lock, unsigned long flags)
 {
-	kw_lock_release(lock, KW_LM_SPIN, KW_RET_PC, "spin_unlock_irqrestore");
-	kw_local_irq_restore(flags);
+	uintptr_t pc = KW_RET_PC;
+
+	kw_lock_release(lock, KW_LM_SPIN, pc, "spin_unlock_irqrestore");
+	kw_irq_flags_set(flags ? 1 : 0, pc, "spin_unlock_irqrestore: local_irq_restore");
 }
 
 __attribute__((noinline)) void kw_spin_lock_irq(void *lock)
 {
-	kw_local_irq_disable();
-	kw_lock_acquire(lock, KW_LM_SPIN, KW_RET_PC);
+	uintptr_t pc = KW_RET_PC;
+
+	kw_irq_flags_set(1, pc, "spin_lock_irq: local_irq_disable");
+	kw_lock_acquire(lock, KW_LM_SPIN, pc);
 }
 
 __attribute__((noinline)) void kw_spin_unlock_irq(void *lock)
 {
-	kw_lock_release(lock, KW_LM_SPIN, KW_RET_PC, "spin_unlock_irq");
-	kw_local_irq_enable();
+	uintptr_t pc = KW_RET_PC;
+
+	kw_lock_release(lock, KW_LM_SPIN, pc, "spin_unlock_irq");
+	kw_irq_flags_set(0, pc, "spin_unlock_irq: local_irq_enable");
 }
 
 /* ---- ownership hand-off ------------------------------------------------------------------ */
@@ -311,4 +318,105 @@ __attribute__((noinline)) void kw_lock_acquire_handoff(void *lock)
 	KW_TSAN_ACQUIRE(lock);
 	kw_held_push(s, t, lock, mode, pc);
 	kw_trace_event(s, t, KW_OP_LOCK, lock, 0, mode, 0, pc, "take over hand-off");
+}
+
+/* ---- bottom halves, lockdep subclasses and annotations --------------------------------------- */
+
+__attribute__((noinline)) void kw_spin_lock_bh(void *lock)
+{
+	struct kw_sim *s;
+	struct kw_thread *t = kw_cur_thread(&s);
+	uintptr_t pc = KW_RET_PC;
+
+	if (t)
+		kw_bh_change(s, t, 1, pc, "spin_lock_bh: local_bh_disable");
+	kw_lock_acquire(lock, KW_LM_SPIN, pc);
+}
+
+__attribute__((noinline)) void kw_spin_unlock_bh(void *lock)
+{
+	struct kw_sim *s;
+	struct kw_thread *t = kw_cur_thread(&s);
+	uintptr_t pc = KW_RET_PC;
+
+	kw_lock_release(lock, KW_LM_SPIN, pc, "spin_unlock_bh");
+	if (t)
+		kw_bh_change(s, t, -1, pc, "spin_unlock_bh: local_bh_enable");
+}
+
+__attribute__((noinline)) bool kw_spin_trylock_bh(void *lock)
+{
+	struct kw_sim *s;
+	struct kw_thread *t = kw_cur_thread(&s);
+	uintptr_t pc = KW_RET_PC;
+
+	if (!t)
+		return true;
+	kw_bh_change(s, t, 1, pc, "spin_trylock_bh: local_bh_disable");
+	if (kw_lock_try(lock, KW_LM_SPIN, pc))
+		return true;
+	kw_bh_change(s, t, -1, pc, "spin_trylock_bh: local_bh_enable");
+	return false;
+}
+
+/*
+ * Subclass annotations. kweave's lock-order graph is per lock instance, not per lock class
+ * (lockdep's key), so two locks of one kind taken in a fixed nesting never look like
+ * recursion and need no annotation: the subclass is accepted and has no effect on the graph.
+ * Taking the same instance twice is still a deadlock.
+ */
+__attribute__((noinline)) void kw_spin_lock_nested(void *lock, int subclass)
+{
+	(void)subclass;
+	kw_lock_acquire(lock, KW_LM_SPIN, KW_RET_PC);
+}
+
+__attribute__((noinline)) void kw_mutex_lock_nested(void *m, int subclass)
+{
+	(void)subclass;
+	kw_lock_acquire(m, KW_LM_MUTEX, KW_RET_PC);
+}
+
+__attribute__((noinline)) void kw_down_write_nested(void *sem, int subclass)
+{
+	(void)subclass;
+	kw_lock_acquire(sem, KW_LM_WRITE, KW_RET_PC);
+}
+
+/* might_lock(): what taking the lock here would tell lockdep (order, recursion, context),
+ * without taking it. No scheduling point: nothing another thread sees changes. */
+__attribute__((noinline)) void kw_might_lock(void *lock, int shared)
+{
+	struct kw_sim *s;
+	struct kw_thread *t = kw_cur_thread(&s);
+	uintptr_t pc = KW_RET_PC;
+	struct kw_lock *l;
+	unsigned mode;
+
+	if (!t)
+		return;
+	l = kw_lock_of(s, lock);
+	mode = l->mode ? l->mode : KW_LM_MUTEX;
+	if (shared && mode == KW_LM_WRITE)
+		mode = KW_LM_READ;
+	if (mode != KW_LM_SPIN)
+		kw_check_may_sleep(s, t, "might_lock", pc);
+	if (l->owner == t->id + 1 || (!shared && (l->reader_mask & (1u << t->id)))) {
+		char b[64], site[160];
+
+		kw_report_set(s, "deadlock", pc, "might_lock(%s): already held by this thread (recursive locking)",
+			      kw_lock_label(s, lock, b, sizeof(b)));
+		kw_report_detail(s, "  taken at %s\n", kw_site(l->acq_pc, site, sizeof(site)));
+		kw_fail_now(s);
+	}
+	kw_lockdep_acquire(s, t, lock, l, mode, pc);
+	kw_trace_event(s, t, KW_OP_LOCK, lock, 0, mode, 0, pc, "might_lock");
+}
+
+bool kw_lockdep_is_held(void *lock)
+{
+	struct kw_sim *s;
+	struct kw_thread *t = kw_cur_thread(&s);
+
+	return !t || kw_holds(t, lock);
 }

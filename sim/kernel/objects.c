@@ -30,7 +30,16 @@ void kw_kernel_reset(struct kw_sim *s)
 	s->nobjs = 0;
 	s->nworkers = 0;
 	s->nlockcls = 0;
+	s->spin_yielders = 0;
 	ks->ne = 0;
+	ks->sysw = NULL;
+	ks->softirq_seq = 0;
+	memset(ks->softirqd, 0, sizeof(ks->softirqd));
+	memset(ks->wq_words, 0, sizeof(ks->wq_words));
+	memset(ks->wq_keys, 0, sizeof(ks->wq_keys));
+	kw_rcu_reset(s);
+	kw_percpu_reset(s);
+	kw_slab_reset(s);
 }
 
 struct kw_obj *kw_obj_find(struct kw_sim *s, const void *addr)
@@ -61,14 +70,28 @@ struct kw_obj *kw_obj_get(struct kw_sim *s, const void *addr, enum kw_objtype ty
 	return o;
 }
 
-/* Forget engine objects inside freed memory (kfree of a struct holding a lock). */
+/* Forget engine objects inside freed memory (kfree of a struct holding a lock). Freeing an
+ * armed timer or a scheduled tasklet is reported, as the kernel's debugobjects does: it
+ * would fire on freed memory. */
 void kw_obj_forget_range(struct kw_sim *s, const void *p, size_t n)
 {
 	for (uint32_t i = 0; i < s->nobjs; i++) {
-		uintptr_t a = (uintptr_t)s->objs[i].addr;
+		struct kw_obj *o = &s->objs[i];
+		uintptr_t a = (uintptr_t)o->addr;
 
-		if (a >= (uintptr_t)p && a < (uintptr_t)p + n && s->objs[i].type)
-			kw_amap_del(&s->objmap, a), s->objs[i].type = 0;
+		if (a < (uintptr_t)p || a >= (uintptr_t)p + n || !o->type)
+			continue;
+		if ((o->type == KW_OBJ_TIMER || o->type == KW_OBJ_TASKLET) && o->u.soft.pending) {
+			char l[96];
+
+			kw_report_set(s, "free-active-object", s->cur ? s->cur->op.pc : 0,
+				      "kfree of memory holding an active %s (%s): it would run on freed memory",
+				      o->type == KW_OBJ_TIMER ? "timer_list" : "tasklet_struct",
+				      kw_addr_label(s, o->addr, l, sizeof(l)));
+			kw_fail_now(s);
+		}
+		kw_amap_del(&s->objmap, a);
+		o->type = 0;
 	}
 }
 

@@ -29,6 +29,8 @@ enum kw_kind {
 	KW_TASK,	/* process context: may sleep; pinned to its CPU */
 	KW_IRQ,		/* hard-IRQ context: may not sleep; interrupts its CPU; runs to completion there */
 	KW_WORKER,	/* a workqueue worker (kworker): task context, fed by a queue */
+	KW_SOFTIRQ,	/* softirq context: may not sleep; runs on its CPU when bottom halves are
+			 * enabled there, preempting its tasks; hard IRQs preempt it */
 };
 
 enum kw_expect {
@@ -174,8 +176,36 @@ void kw_local_irq_restore(unsigned long flags);
 void kw_local_irq_disable(void);
 void kw_local_irq_enable(void);
 
-/* Per-CPU variables: `n` slots of `size` bytes, one per simulated CPU. */
+/* Per-CPU variables: one copy per simulated CPU at a fixed distance from the variable's
+ * canonical address (static ones live in the "kw_percpu" section, dynamic ones come from
+ * kw_alloc_percpu()); kw_percpu_ptr() gives a CPU's copy. Copies are reset every run. */
 #define KW_PERCPU_MAX 8
+void *kw_percpu_ptr(const void *p, int cpu);
+void *kw_alloc_percpu(size_t size, size_t align);
+void kw_free_percpu(void *p);
+
+/* Preemption and bottom halves (softirqs) of the running context. */
+void kw_preempt_disable(void);
+void kw_preempt_enable(void);
+int kw_preempt_count(void);		/* nonzero: atomic context (any reason) */
+void kw_local_bh_disable(void);
+void kw_local_bh_enable(void);
+bool kw_in_softirq(void);		/* serving a softirq, or bottom halves disabled */
+bool kw_in_serving_softirq(void);
+bool kw_in_interrupt(void);
+
+/* Tasklets and timers: run later on the caller's CPU in softirq context, through `run`
+ * (a trampoline that calls the kernel object's own function). A timer may fire at any time
+ * after it is armed: virtual time then jumps to its expiry. */
+void kw_tasklet_init(void *t);
+void kw_tasklet_schedule(void *t, void (*run)(void *));
+void kw_tasklet_kill(void *t);
+void kw_tasklet_disable(void *t, bool wait);
+void kw_tasklet_enable(void *t);
+void kw_timer_init(void *timer);
+int kw_mod_timer(void *timer, unsigned long expires, void (*run)(void *));
+int kw_del_timer(void *timer, bool sync);
+bool kw_timer_pending(void *timer);
 
 /* ---- kernel sleeping primitives (state lives in the engine, keyed by the object's address,
  * so a zeroed or static object is ready and every run starts clean) ---------------------- */
@@ -187,6 +217,17 @@ unsigned long kw_spin_lock_irqsave(void *lock);
 void kw_spin_unlock_irqrestore(void *lock, unsigned long flags);
 void kw_spin_lock_irq(void *lock);
 void kw_spin_unlock_irq(void *lock);
+void kw_spin_lock_bh(void *lock);
+void kw_spin_unlock_bh(void *lock);
+bool kw_spin_trylock_bh(void *lock);
+/* lockdep subclass annotations (the order graph is per lock instance: see README) */
+void kw_spin_lock_nested(void *lock, int subclass);
+void kw_mutex_lock_nested(void *m, int subclass);
+void kw_down_write_nested(void *sem, int subclass);
+/* lockdep: this context could take `lock` here (order and context checks, no acquisition);
+ * mode: 0 exclusive, 1 shared */
+void kw_might_lock(void *lock, int mode);
+bool kw_lockdep_is_held(void *lock);
 
 void kw_mutex_lock(void *m);
 bool kw_mutex_trylock(void *m);
@@ -224,7 +265,10 @@ bool kw_completion_done(void *c);
 
 /* Wait queues, the kernel's way: prepare_to_wait(), test the condition, schedule(). */
 #define KW_TASK_RUNNING 0
+#define KW_TASK_INTERRUPTIBLE 1
 #define KW_TASK_UNINTERRUPTIBLE 2
+#define KW_TASK_WAKEKILL 0x100
+#define KW_TASK_KILLABLE (KW_TASK_WAKEKILL | KW_TASK_UNINTERRUPTIBLE)
 void kw_set_current_state(int state);
 void kw_prepare_to_wait(void *wq, int state);
 void kw_finish_wait(void *wq);
@@ -237,6 +281,22 @@ void kw_wake_up_process(struct kw_thread *t);
 struct kw_thread *kw_current(void);
 uint64_t kw_jiffies(void);
 void kw_might_sleep(void);
+/* A signal: sent by another thread (send_sig), so when it arrives is a scheduling decision;
+ * it wakes an interruptible (or, fatal, a killable) sleep, and stays pending. */
+void kw_send_sig(struct kw_thread *t, bool fatal);
+bool kw_signal_pending(struct kw_thread *t);
+bool kw_fatal_signal_pending(struct kw_thread *t);
+/* Hashed wait queues keyed by an address (and a bit): wait_var_event/wait_on_bit. The wake
+ * side tests for waiters without a barrier, as waitqueue_active() does: the caller orders
+ * its condition store before it (smp_mb__after_atomic(), smp_mb()). */
+void kw_prepare_to_wait_key(const void *key, int bit, int state);
+void kw_finish_wait_key(const void *key, int bit);
+void kw_wake_up_key(const void *key, int bit);
+/* waitqueue_active(): a lockless test for waiters (no barrier); wq_has_sleeper(): smp_mb() first */
+bool kw_waitqueue_active(void *wq);
+/* Completions with a timeout or a signal: > 0 (ticks left, or 1) when done, 0 on timeout,
+ * -ERESTARTSYS (-512) when a signal interrupted the wait. */
+long kw_wait_for_completion_timeout(void *c, long ticks, int state);
 
 /* Worker threads fed by a simple FIFO queue. */
 struct kw_worker;
@@ -248,6 +308,14 @@ void kw_worker_flush(struct kw_worker *w);
 /* Stop the worker once its queue is empty, and wait for it. */
 void kw_worker_destroy(struct kw_worker *w);
 unsigned kw_worker_pending(struct kw_worker *w);
+/* One item (w NULL: the worker it was last queued on). cancel: remove its pending instance
+ * (true if there was one), and with wait, wait for a running one; flush_one: wait for its last
+ * queueing to finish (true if there was one). */
+bool kw_worker_cancel(struct kw_worker *w, void (*fn)(void *), void *arg, bool wait);
+bool kw_worker_flush_one(struct kw_worker *w, void (*fn)(void *), void *arg);
+bool kw_worker_item_pending(struct kw_worker *w, void (*fn)(void *), void *arg);
+/* The worker of system_wq (schedule_work()), created on first use in a run. */
+struct kw_worker *kw_system_worker(void);
 
 /* A marked syscall boundary: returning to userspace with a lock held is a bug. */
 void kw_syscall_return(void);
@@ -255,9 +323,34 @@ void kw_syscall_return(void);
 /* Lock checker annotations (lockdep_assert_held). */
 void kw_lockdep_assert_held(void *lock);
 
-/* The simulated allocator (kmalloc/kfree): use after free, double free and leaks. */
+/* The simulated allocator (kmalloc/kfree): use after free, double free and leaks. A free is
+ * a write to the whole block for the race detector. */
 void *kw_malloc(size_t size, bool zero);
 void kw_free(const void *p);
+/* Slab caches: objects are kmalloc blocks; a SLAB_TYPESAFE_BY_RCU cache frees them only after
+ * a grace period. The cache itself lives in the engine (no leak report for it). */
+struct kmem_cache;
+struct kmem_cache *kw_kmem_cache_create(const char *name, size_t size, unsigned long flags,
+					void (*ctor)(void *));
+void *kw_kmem_cache_alloc(struct kmem_cache *c, unsigned gfp);
+void kw_kmem_cache_free(struct kmem_cache *c, void *p);
+void kw_kmem_cache_destroy(struct kmem_cache *c);
+
+/* RCU (sim/kernel/rcu.c). A reader region is rcu_read_lock() (any flavour) or any region
+ * with preemption, bottom halves or IRQs disabled, or an interrupt handler; a grace period
+ * waits for every region active when it began. Callbacks run in softirq context on the
+ * queuing CPU after their grace period. */
+struct rcu_head;
+void kw_rcu_read_lock(void);
+void kw_rcu_read_unlock(void);
+void kw_synchronize_rcu(void);
+void kw_call_rcu(struct rcu_head *head, void (*fn)(struct rcu_head *head));
+void kw_kfree_rcu(const void *p);
+void kw_rcu_barrier(void);
+bool kw_rcu_read_lock_held(void);	/* inside rcu_read_lock() */
+bool kw_rcu_read_lock_any_held(void);	/* inside any reader region */
+/* RCU-lockdep ("suspicious RCU usage"): fails the run when !ok */
+void kw_rcu_check(bool ok, const char *what);
 
 /* Plain accesses wrapped in data_race() are not race-checked. */
 void kw_data_race_begin(void);
