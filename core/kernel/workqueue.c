@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * workqueue.c - alloc_workqueue(), queue_work(), flush_workqueue(), destroy_workqueue(),
- * written from the kernel's documented behaviour over kweave's worker threads.
+ * flush_work(), cancel_work(_sync)(), delayed work and system_wq, written from the kernel's
+ * documented behaviour over kweave's worker threads (the API is declared in
+ * <kweave/workqueue.h>).
  *
  * Invariants:
  *  - alloc_workqueue() may sleep (GFP_KERNEL, kthread creation): calling it in atomic context
@@ -15,22 +17,47 @@
  *    context, after everything its queuer did;
  *  - destroy_workqueue() drains (flushes) first; work still pending after that, or queued
  *    afterwards, is a reported bug (I5); the memory is freed, so a late queue_work() is a use
- *    after free.
+ *    after free;
+ *  - a work item remembers (in the engine) the worker it was last queued on, as the kernel's
+ *    work_struct remembers its pool: flush_work()/cancel_work_sync() act there;
+ *  - delayed work: a timer whose handler (softirq context) queues the work; the timer may
+ *    fire at any time after queue_delayed_work() (virtual time);
+ *  - system_wq is a static workqueue whose worker is the run's system worker.
  */
 #include "kernel/workqueue.h"
 
+#include <stdarg.h>
+#include <stdio.h>
 #include <string.h>
 
-__attribute__((noinline)) struct workqueue_struct *alloc_workqueue(const char *name, unsigned int flags,
-								   int max_active)
+static struct workqueue_struct kw_system_wq = { .magic = WQ_MAGIC, .name = "events" };
+struct workqueue_struct *const system_wq = &kw_system_wq;
+
+/* The worker behind wq (system_wq has none of its own). */
+static struct kw_worker *wq_worker(struct kw_worker *w)
+{
+	return w ? w : kw_system_worker();
+}
+
+__attribute__((noinline)) struct workqueue_struct *alloc_workqueue(const char *fmt, unsigned int flags,
+								   int max_active, ...)
 {
 	struct workqueue_struct *wq;
+	char name[sizeof(wq->name)];
+	const char *src = fmt;
+	va_list ap;
 	size_t i;
 
+	va_start(ap, max_active);
+	if (strchr(fmt, '%')) {
+		vsnprintf(name, sizeof(name), fmt, ap);
+		src = name;
+	}
+	va_end(ap);
 	might_sleep();
 	wq = kmalloc(sizeof(*wq), GFP_KERNEL); /* not zeroed: uninitialised reads show */
-	for (i = 0; name[i] && i < sizeof(wq->name) - 1; i++)
-		wq->name[i] = name[i];
+	for (i = 0; src[i] && i < sizeof(wq->name) - 1; i++)
+		wq->name[i] = src[i];
 	wq->name[i] = 0;
 	WRITE_ONCE(wq->flags, flags);
 	WRITE_ONCE(wq->max_active, max_active);
@@ -61,17 +88,103 @@ __attribute__((noinline)) bool queue_work(struct workqueue_struct *wq, struct wo
 		       "queue_work() on a workqueue whose initialisation it does not see (magic %#x, destroyed %d): no happens-before between alloc_workqueue() and this use",
 		       magic, destroyed);
 	kw_check_named("I5", !destroyed, "queue_work() on a destroyed workqueue");
-	return kw_worker_queue(worker, wq_run_work, work);
+	return kw_worker_queue(wq_worker(worker), wq_run_work, work);
 }
 
 __attribute__((noinline)) void flush_workqueue(struct workqueue_struct *wq)
 {
-	kw_worker_flush(READ_ONCE(wq->worker));
+	kw_worker_flush(wq_worker(READ_ONCE(wq->worker)));
+}
+
+__attribute__((noinline)) bool flush_work(struct work_struct *work)
+{
+	might_sleep();
+	return kw_worker_flush_one(NULL, wq_run_work, work);
+}
+
+__attribute__((noinline)) bool cancel_work(struct work_struct *work)
+{
+	return kw_worker_cancel(NULL, wq_run_work, work, false);
+}
+
+__attribute__((noinline)) bool cancel_work_sync(struct work_struct *work)
+{
+	might_sleep();
+	return kw_worker_cancel(NULL, wq_run_work, work, true);
+}
+
+__attribute__((noinline)) bool work_pending(struct work_struct *work)
+{
+	return kw_worker_item_pending(NULL, wq_run_work, work);
+}
+
+/* ---- delayed work ------------------------------------------------------------------------------ */
+
+/* The timer's handler, in softirq context: the delay is over, queue the work. */
+void delayed_work_timer_fn(struct timer_list *t)
+{
+	struct delayed_work *dwork = from_timer(dwork, t, timer);
+
+	/* READ_ONCE: pairs with the WRITE_ONCE in queue_delayed_work(), ordered by mod_timer() */
+	queue_work(READ_ONCE(dwork->wq), &dwork->work);
+}
+
+__attribute__((noinline)) bool delayed_work_pending(struct delayed_work *dwork)
+{
+	return timer_pending(&dwork->timer) || work_pending(&dwork->work);
+}
+
+__attribute__((noinline)) bool queue_delayed_work(struct workqueue_struct *wq, struct delayed_work *dwork,
+						  unsigned long delay)
+{
+	if (delayed_work_pending(dwork))
+		return false;
+	if (!delay)
+		return queue_work(wq, &dwork->work);
+	WRITE_ONCE(dwork->wq, wq);
+	mod_timer(&dwork->timer, jiffies + delay);
+	return true;
+}
+
+__attribute__((noinline)) bool mod_delayed_work(struct workqueue_struct *wq, struct delayed_work *dwork,
+						unsigned long delay)
+{
+	bool was = del_timer(&dwork->timer);
+
+	was |= cancel_work(&dwork->work);
+	WRITE_ONCE(dwork->wq, wq);
+	if (!delay)
+		queue_work(wq, &dwork->work);
+	else
+		mod_timer(&dwork->timer, jiffies + delay);
+	return was;
+}
+
+__attribute__((noinline)) bool cancel_delayed_work(struct delayed_work *dwork)
+{
+	bool was = del_timer(&dwork->timer);
+
+	return cancel_work(&dwork->work) || was;
+}
+
+__attribute__((noinline)) bool cancel_delayed_work_sync(struct delayed_work *dwork)
+{
+	/* the timer first: once it cannot fire, no new queueing can follow the cancel */
+	bool was = del_timer_sync(&dwork->timer);
+
+	return cancel_work_sync(&dwork->work) || was;
+}
+
+__attribute__((noinline)) bool flush_delayed_work(struct delayed_work *dwork)
+{
+	if (del_timer_sync(&dwork->timer))
+		queue_work(READ_ONCE(dwork->wq), &dwork->work);
+	return flush_work(&dwork->work);
 }
 
 __attribute__((noinline)) void destroy_workqueue(struct workqueue_struct *wq)
 {
-	struct kw_worker *w = READ_ONCE(wq->worker);
+	struct kw_worker *w = wq_worker(READ_ONCE(wq->worker));
 
 	might_sleep();
 	kw_worker_flush(w);
