@@ -603,16 +603,19 @@ static void kw_irq_arrive(struct kw_sim *s, struct kw_thread *irq)
 		c->irq = irq;
 	else
 		c->softirq = irq;
-	/* same-CPU program order: the handler starts with the interrupted task's view; a
-	 * softirq with its CPU's whole view, everything every thread did on it so far (tasks
-	 * are pinned). (Hard IRQs keep the narrower rule: widening it moves once-init's
-	 * explored schedules and its regression replays.) */
+	/* same-CPU program order: the handler starts with the interrupted task's view and
+	 * that of every interrupt handler that ran on the CPU before; a softirq with its CPU's
+	 * whole view, everything every thread did on it so far (tasks are pinned). (Hard IRQs
+	 * keep the narrower rule for tasks: widening it moves once-init's explored schedules
+	 * and its regression replays.) */
 	if (task)
 		kw_vc_join(irq->vc, task->vc);
-	if (irq->kind == KW_SOFTIRQ)
-		for (int i = 0; i < s->nth; i++)
-			if (&s->th[i] != irq && s->th[i].cpu == irq->cpu)
-				kw_vc_join(irq->vc, s->th[i].vc);
+	for (int i = 0; i < s->nth; i++) {
+		struct kw_thread *u = &s->th[i];
+
+		if (u != irq && u->cpu == irq->cpu && (irq->kind == KW_SOFTIRQ || kw_is_intr(u)))
+			kw_vc_join(irq->vc, u->vc);
+	}
 	kw_rcu_region_update(s, irq); /* a handler's whole run is an RCU reader region */
 	kw_fiber_prepare(&irq->fib, kw_thread_entry);
 	kw_trace_event(s, irq, KW_OP_IRQ_ENTRY, NULL, 0, task ? (uint64_t)task->id : (uint64_t)-1, 0, 0,

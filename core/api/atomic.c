@@ -183,4 +183,5 @@ KW_SCENARIO(api_atomic_busy_wait,
 	.setup = flag_setup,
 	.threads = { { "waiter", busy_waiter }, { "setter", flag_setter } },
 	.check = busy_check,
+	.max_steps = 2000, /* a few dozen steps: without fairness dfs would hit this at once */
 	.expect = KW_EXPECT_CLEAN)

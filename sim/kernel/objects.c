@@ -9,6 +9,7 @@
  *    zeroed lock is ready, and no run sees another's state.
  *  - Each blocking call is one scheduling point whose op is enabled exactly when the call
  *    could return (lock free, completion done, task woken...); blocking is "not enabled".
+ *  - A lock, completion, tasklet or timer operation on freed memory is a use after free.
  */
 #include "kernel_priv.h"
 
@@ -133,4 +134,19 @@ void kw_point(struct kw_sim *s, unsigned kind, const void *addr, unsigned mode, 
 		op.obj = (uint32_t)(kw_obj_get(s, addr, KW_OBJ_COMPLETION) - s->objs) + 1;
 	kw_sched_point(s, &op);
 	kw_mm_sync_op(s, s->cur); /* tso: locked instructions drain the store buffer */
+	/* the kernel object is memory the primitive writes: freed memory is a use after free */
+	switch (kind) {
+	case KW_OP_LOCK:
+	case KW_OP_TRYLOCK:
+	case KW_OP_UNLOCK:
+	case KW_OP_COMPLETE:
+	case KW_OP_WAIT_COMPLETION:
+	case KW_OP_SOFTIRQ:
+	case KW_OP_SOFTIRQ_WAIT:
+		if (!kw_alloc_check(s, s->cur, addr, 1, true, pc))
+			kw_fail_now(s);
+		break;
+	default:
+		break;
+	}
 }

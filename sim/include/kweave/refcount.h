@@ -31,6 +31,10 @@ typedef struct refcount_struct {
 #define REFCOUNT_MAX INT_MAX
 #define REFCOUNT_SATURATED (INT_MIN / 2)
 
+/* int arithmetic that wraps, as the kernel's (-fno-strict-overflow) */
+#define kw__rc_add(a, b) ((int)((unsigned)(a) + (unsigned)(b)))
+#define kw__rc_sub(a, b) ((int)((unsigned)(a) - (unsigned)(b)))
+
 #define kw__refcount_warn(r, check, msg)                                               \
 	do {                                                                           \
 		atomic_set(&(r)->refs, REFCOUNT_SATURATED);                            \
@@ -49,7 +53,7 @@ typedef struct refcount_struct {
 		if (unlikely(!kw__ro))                                                 \
 			kw__refcount_warn(kw__ra, "refcount-addition-on-0",            \
 					  "addition on 0; use-after-free");            \
-		else if (unlikely(kw__ro < 0 || kw__ro + kw__ri < 0))                  \
+		else if (unlikely(kw__ro < 0 || kw__rc_add(kw__ro, kw__ri) < 0))                  \
 			kw__refcount_warn(kw__ra, "refcount-saturated",                \
 					  "saturated; leaking memory");                \
 	} while (0)
@@ -62,8 +66,8 @@ typedef struct refcount_struct {
 		do {                                                                   \
 			if (!kw__rzo)                                                  \
 				break;                                                 \
-		} while (!atomic_try_cmpxchg_relaxed(&kw__rz->refs, &kw__rzo, kw__rzo + kw__rzi)); \
-		if (unlikely(kw__rzo < 0 || kw__rzo + kw__rzi < 0))                    \
+		} while (!atomic_try_cmpxchg_relaxed(&kw__rz->refs, &kw__rzo, kw__rc_add(kw__rzo, kw__rzi))); \
+		if (unlikely(kw__rzo < 0 || kw__rc_add(kw__rzo, kw__rzi) < 0))                    \
 			kw__refcount_warn(kw__rz, "refcount-saturated", "saturated; leaking memory"); \
 		kw__rzo != 0;                                                          \
 	})
@@ -77,7 +81,7 @@ typedef struct refcount_struct {
 		bool kw__rsz = kw__rso == kw__rsi;                                     \
 		if (kw__rsz)                                                           \
 			smp_acquire__after_ctrl_dep(); /* pairs with the RELEASE of the other decrements */ \
-		else if (unlikely(kw__rso < 0 || kw__rso - kw__rsi < 0))               \
+		else if (unlikely(kw__rso < 0 || kw__rc_sub(kw__rso, kw__rsi) < 0))               \
 			kw__refcount_warn(kw__rs, "refcount-underflow", "underflow; use-after-free"); \
 		kw__rsz;                                                               \
 	})
@@ -114,11 +118,11 @@ typedef struct refcount_struct {
 				kw__rnr = false;                                       \
 				break;                                                 \
 			}                                                              \
-			if (unlikely(kw__rno - 1 < 0)) {                               \
+			if (unlikely(kw__rc_sub(kw__rno, 1) < 0)) {                               \
 				kw__refcount_warn(kw__rn, "refcount-underflow", "underflow; use-after-free"); \
 				break;                                                 \
 			}                                                              \
-			if (atomic_try_cmpxchg_release(&kw__rn->refs, &kw__rno, kw__rno - 1)) \
+			if (atomic_try_cmpxchg_release(&kw__rn->refs, &kw__rno, kw__rc_sub(kw__rno, 1))) \
 				break;                                                 \
 		}                                                                      \
 		kw__rnr;                                                               \
