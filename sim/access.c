@@ -16,10 +16,42 @@ static const char *kw_rmw_note(enum kw_rmw_op op)
 	return (unsigned)op < 7 ? n[op] : "rmw";
 }
 
+/* An address no access can reach (the NULL page, a non-canonical one such as LIST_POISON1):
+ * the access is reported as the crash it would be, at the user's site, before the engine
+ * touches it (the engine performs marked accesses itself, and must not fault inside). */
+static bool kw_addr_invalid(const void *p)
+{
+	uintptr_t a = (uintptr_t)p;
+
+	if (a < 4096)
+		return true;
+#if defined(__x86_64__)
+	return (uint64_t)((int64_t)a >> 47) + 1 > 1; /* bits 63..47 neither all 0 nor all 1 */
+#elif defined(__aarch64__)
+	return (a >> 56) != 0 && (a >> 56) != 0xff;
+#else
+	return false;
+#endif
+}
+
+static void kw_invalid_check(struct kw_sim *s, struct kw_thread *t, const void *p, unsigned size, unsigned kind,
+			     uintptr_t pc)
+{
+	char b[96];
+
+	if (!kw_addr_invalid(p))
+		return;
+	kw_report_set(s, "crash", pc, "SIGSEGV (invalid memory access) in %s: marked %s of %u bytes at %#llx",
+		      kw_thread_label(t, b, sizeof(b)), kind == KW_OP_LOAD ? "load" : kind == KW_OP_STORE ? "store" :
+		      "read-modify-write", size, (unsigned long long)(uintptr_t)p);
+	kw_fail_now(s);
+}
+
 /* The checkers' view of a marked access: use after free, and the race detector's shadow. */
 static void kw_marked_check(struct kw_sim *s, struct kw_thread *t, const void *p, unsigned size, unsigned kind,
 			    uintptr_t pc)
 {
+	kw_invalid_check(s, t, p, size, kind, pc);
 	if (!kw_alloc_check(s, t, p, size, kind != KW_OP_LOAD, pc))
 		kw_fail_now(s);
 	if (s->cfg.races && !t->data_race_depth)
@@ -103,6 +135,7 @@ bool kw_mem_cmpxchg_at(void *p, unsigned size, uint64_t *expected, uint64_t desi
 	if (!t)
 		return kw_mm_cmpxchg(s, NULL, p, size, expected, desired, mo_ok, mo_fail, pc);
 	kw_sched_point(s, &op);
+	kw_invalid_check(s, t, p, size, KW_OP_RMW, pc);
 	if (!kw_alloc_check(s, t, p, size, true, pc))
 		kw_fail_now(s);
 	/* the access happens at the clock value before the operation ticks it (a release

@@ -419,7 +419,9 @@ bool kw_ops_dependent(const struct kw_thread *a, const struct kw_op *oa, const s
 				 kw_is_intr(a) || kw_is_intr(b)))
 		return true;
 	/* a grace period depends on every start and end of a reader region */
-	if (kw_rcu_ops_dependent(a, oa, b, ob))
+	if ((oa->kind == KW_OP_RCU || oa->kind == KW_OP_RCU_GP || oa->kind == KW_OP_RCU_WAIT ||
+	     ob->kind == KW_OP_RCU || ob->kind == KW_OP_RCU_GP || ob->kind == KW_OP_RCU_WAIT) &&
+	    kw_rcu_ops_dependent(a, oa, b, ob))
 		return true;
 	/* what a softirq thread runs depends on tasklet and timer state */
 	if (((oa->kind == KW_OP_SOFTIRQ || oa->kind == KW_OP_SOFTIRQ_WAIT) && b->softirqd) ||
@@ -676,7 +678,7 @@ static void kw_pick_and_go(struct kw_sim *s, struct kw_thread *cur)
 		/* a sleeper that could only go on by timing out comes last: time passes when the
 		 * strategy chooses it, and the fixed rule lets the others run first */
 		cur_en = cur && kw_op_enabled(s, cur);
-		if (cur_en && kw_kernel_timing_out(s, cur)) {
+		if (cur_en && cur->deadline && kw_kernel_timing_out(s, cur)) {
 			late[nlate++] = cur;
 			cur_en = false;
 		}
@@ -686,7 +688,7 @@ static void kw_pick_and_go(struct kw_sim *s, struct kw_thread *cur)
 			struct kw_thread *u = &s->th[k];
 
 			if (u != cur && kw_op_enabled(s, u)) {
-				if (kw_kernel_timing_out(s, u))
+				if (u->deadline && kw_kernel_timing_out(s, u))
 					late[nlate++] = u;
 				else
 					cand[n++] = u;

@@ -294,6 +294,10 @@ START_TEST(lists)
 	expect("api/list-hlist-rcu", NULL);
 	expect("api/list-llist", NULL);
 	expect("api/list-del-under-rcu-reader", "crash");
+	expect("apitest/kmem-cache-values", NULL);
+	expect("apitest/kmem-cache-busy", "kmem-cache-busy");
+	expect("apitest/kmem-cache-typesafe-by-rcu", NULL);
+	expect("apitest/kmem-cache-plain", "use-after-free");
 }
 END_TEST
 

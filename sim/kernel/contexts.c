@@ -324,6 +324,8 @@ bool kw_ctx_leak_check(struct kw_sim *s, struct kw_thread *t, const char *when)
 {
 	char ln[64], site[160], b[96];
 
+	if (!t->nheld && !t->rcu_nest && !t->preempt_cnt && !t->bh_off && !(t->irqs_off && t->kind != KW_IRQ))
+		return false; /* the common case: nothing to label */
 	kw_thread_label(t, b, sizeof(b));
 	if (t->nheld) {
 		kw_report_set(s, "lock-held-at-exit", t->held[0].pc, "%s %s holding %s (taken at %s)", b, when,

@@ -65,7 +65,7 @@ struct kmem_cache {
 	bool dead;		/* destroyed */
 };
 
-/* Hashed "waiters present" words of wait queues (waitqueue_active(), wake_up_var()). */
+/* "Waiters present" words of wait queues (waitqueue_active(), wake_up_var()). */
 #define KW_WQ_WORDS 64
 
 struct kw_kstate {
@@ -80,7 +80,8 @@ struct kw_kstate {
 	struct kw_thread *softirqd[KW_MAX_CPUS]; /* per-CPU softirq threads of this run */
 	uint64_t softirq_seq;		/* tasklet/timer arming order */
 	uint64_t wq_words[KW_WQ_WORDS];	/* waiter counts, hashed by queue (a memory-model location each) */
-	const void *wq_keys[KW_WQ_WORDS]; /* ... the queue a word was first used for (labels) */
+	const void *wq_keys[KW_WQ_WORDS]; /* ... the queue each word belongs to (first-use order) */
+	unsigned nwq_shared;		/* queues past KW_WQ_WORDS: shared words, round robin */
 	struct kmem_cache caches[KW_MAX_CACHES]; /* slab caches of this run */
 	int ncaches;
 	uint8_t cls_soft[64];		/* lockdep: bit0 taken in softirq; bit1 with softirqs on; bit2 reported */

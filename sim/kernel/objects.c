@@ -38,6 +38,7 @@ void kw_kernel_reset(struct kw_sim *s)
 	memset(ks->softirqd, 0, sizeof(ks->softirqd));
 	memset(ks->wq_words, 0, sizeof(ks->wq_words));
 	memset(ks->wq_keys, 0, sizeof(ks->wq_keys));
+	ks->nwq_shared = 0;
 	kw_rcu_reset(s);
 	kw_percpu_reset(s);
 	kw_slab_reset(s);

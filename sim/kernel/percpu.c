@@ -68,7 +68,8 @@ void kw_percpu_reset(struct kw_sim *s)
 		char *ch = kw_pcpu.chunks + (size_t)c * KW_PCPU_CHUNK;
 
 		memcpy(ch, __start_kw_percpu, kw_pcpu.static_len);
-		memset(ch + KW_PCPU_DYN, 0, kw_pcpu.dyn_dirty);
+		if (kw_pcpu.dyn_dirty)
+			memset(ch + KW_PCPU_DYN, 0, kw_pcpu.dyn_dirty);
 	}
 	kw_pcpu.dyn_used = 0;
 	kw_pcpu.dyn_dirty = 0;

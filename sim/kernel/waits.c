@@ -12,7 +12,7 @@
  *    sleeper is the decision); virtual time then jumps to its deadline. Time never goes back.
  *  - A signal wakes an interruptible sleep (a fatal one a killable sleep too) and stays
  *    pending; a sleep entered with such a signal pending returns at once.
- *  - Each wait queue (hashed into KW_WQ_WORDS words) has a "waiters" word that is a location
+ *  - Each wait queue (one of KW_WQ_WORDS words, in first-use order) has a "waiters" word that is a location
  *    of the memory model: prepare_to_wait() adds to it with a relaxed RMW (then the implied
  *    smp_mb()); waitqueue_active(), wake_up_var() and wake_up_bit() read it with a relaxed
  *    load and no barrier, so a waker that does not order its condition store before that load
@@ -41,14 +41,20 @@ uint64_t kw_jiffies(void)
 	return s ? s->jiffies : 0;
 }
 
-/* The "waiters" word of a wait queue (a memory-model location in the engine's state). */
+/* The "waiters" word of a wait queue (a memory-model location in the engine's state): words
+ * are handed out in first-use order within a run (never by address: runs must not depend on
+ * where things are mapped); past KW_WQ_WORDS queues, later ones share (a spurious wake-up). */
 static uint64_t *kw_wq_word(struct kw_sim *s, const void *wq)
 {
 	struct kw_kstate *ks = kw_ks(s);
-	unsigned i = (unsigned)(kw_hash64((uint64_t)(uintptr_t)wq >> 3) % KW_WQ_WORDS);
+	unsigned i;
 
-	if (!ks->wq_keys[i])
-		ks->wq_keys[i] = wq;
+	for (i = 0; i < KW_WQ_WORDS && ks->wq_keys[i]; i++)
+		if (ks->wq_keys[i] == wq)
+			return &ks->wq_words[i];
+	if (i == KW_WQ_WORDS)
+		return &ks->wq_words[ks->nwq_shared++ % KW_WQ_WORDS];
+	ks->wq_keys[i] = wq;
 	return &ks->wq_words[i];
 }
 

@@ -825,6 +825,75 @@ static void wq_values(void *arg)
 
 KW_SCENARIO(apitest_wq_values, .name = "apitest/workqueue-values", .setup = wq_setup, .threads = { T(wq_values) })
 
+/* ---- slab caches ------------------------------------------------------------------------------------ */
+
+struct cobj {
+	int magic;
+	int val;
+};
+
+static struct kmem_cache *cache, *tcache;
+static struct cobj __rcu *cgp;
+
+static void cobj_ctor(void *p) { ((struct cobj *)p)->magic = 0x5a; }
+
+static void cache_setup(void)
+{
+	cache = kmem_cache_create("cobj", sizeof(struct cobj), 0, SLAB_HWCACHE_ALIGN, cobj_ctor);
+	tcache = KMEM_CACHE(cobj, SLAB_TYPESAFE_BY_RCU);
+	RCU_INIT_POINTER(cgp, NULL);
+}
+
+static void cache_values(void *arg)
+{
+	struct cobj *a = kmem_cache_alloc(cache, GFP_KERNEL), *b = kmem_cache_zalloc(tcache, GFP_KERNEL);
+
+	kw_check(a->magic == 0x5a && b->magic == 0 && b->val == 0, "constructed %#x, zeroed %d", a->magic, b->val);
+	kmem_cache_free(cache, a);
+	kmem_cache_free(tcache, b); /* freed after a grace period */
+	kmem_cache_destroy(cache);
+	kmem_cache_destroy(tcache); /* rcu_barrier() first: b is gone after it */
+}
+
+static void cache_busy(void *arg)
+{
+	struct cobj *a = kmem_cache_alloc(cache, GFP_ATOMIC);
+
+	kmem_cache_destroy(cache);
+	kfree(a);
+}
+
+/* a reader that found an object under rcu_read_lock() may still read it after the updater
+ * freed it to a SLAB_TYPESAFE_BY_RCU cache; with an ordinary cache that is a use after free */
+static void cache_reader(void *arg)
+{
+	struct cobj *o;
+
+	rcu_read_lock();
+	o = rcu_dereference(cgp);
+	if (o)
+		(void)READ_ONCE(o->val);
+	rcu_read_unlock();
+}
+
+static void cache_updater(void *arg)
+{
+	struct kmem_cache *c = arg ? tcache : cache;
+	struct cobj *o = kmem_cache_zalloc(c, GFP_KERNEL);
+
+	rcu_assign_pointer(cgp, o);
+	rcu_assign_pointer(cgp, NULL);
+	kmem_cache_free(c, o); /* no grace period of its own */
+}
+
+KW_SCENARIO(apitest_cache_values, .name = "apitest/kmem-cache-values", .setup = cache_setup,
+	    .threads = { T(cache_values) })
+KW_SCENARIO(apitest_cache_busy, .name = "apitest/kmem-cache-busy", .setup = cache_setup, .threads = { T(cache_busy) })
+KW_SCENARIO(apitest_cache_typesafe, .name = "apitest/kmem-cache-typesafe-by-rcu", .setup = cache_setup,
+	    .threads = { { "reader", cache_reader }, { "updater", cache_updater, (void *)1 } })
+KW_SCENARIO(apitest_cache_plain, .name = "apitest/kmem-cache-plain", .setup = cache_setup,
+	    .threads = { { "reader", cache_reader }, { "updater", cache_updater, NULL } })
+
 /* ---- the detector gaps: a free is a write; spinning readers yield ------------------------------ */
 
 struct blk {
