@@ -10,6 +10,57 @@
 
 /* ---- enabledness --------------------------------------------------------------------------- */
 
+/* t, asleep with a deadline, is waiting for nothing but its timeout. */
+static bool kw_only_timeout(struct kw_sim *s, const struct kw_thread *t)
+{
+	const struct kw_op *op = &t->op;
+
+	if (!t->deadline || t->state != KW_T_LIVE)
+		return false;
+	if (op->kind == KW_OP_SCHEDULE)
+		return t->task_state != KW_TASK_RUNNING;
+	if (op->kind == KW_OP_WAIT_COMPLETION && op->mode) {
+		struct kw_obj *o = op->obj ? &s->objs[op->obj - 1] : kw_obj_find(s, op->addr);
+
+		return !(o && o->u.comp.done > 0) && !(op->mode == 2 && t->sigpending) &&
+		       !(op->mode == 3 && t->sigpending == 2);
+	}
+	return false;
+}
+
+/*
+ * The next moment virtual time may move to: the earliest deadline of a sleeper waiting only
+ * for its timeout, or the earliest expiry of an armed timer (UINT64_MAX: none). Time moves in
+ * that order: a timeout or a timer may fire at any scheduling point, but never before an
+ * earlier one.
+ */
+uint64_t kw_kernel_time_next(struct kw_sim *s)
+{
+	uint64_t next = UINT64_MAX;
+
+	for (int i = 0; i < s->nth; i++)
+		if (kw_only_timeout(s, &s->th[i]) && s->th[i].deadline < next)
+			next = s->th[i].deadline;
+	for (uint32_t i = 0; i < s->nobjs; i++)
+		if (s->objs[i].type == KW_OBJ_TIMER && s->objs[i].u.soft.pending && !s->objs[i].u.soft.running &&
+		    s->objs[i].u.soft.expires < next)
+			next = s->objs[i].u.soft.expires;
+	return next < s->jiffies ? s->jiffies : next;
+}
+
+/* t (enabled) could go on only because its timeout may expire now. */
+bool kw_kernel_timing_out(struct kw_sim *s, struct kw_thread *t)
+{
+	return kw_only_timeout(s, t);
+}
+
+/* A sleep that may time out now: its deadline is the next moment of virtual time. */
+static bool kw_timeout_due(struct kw_sim *s, struct kw_thread *t)
+{
+	return t->deadline && (t->deadline <= s->jiffies || t->deadline <= kw_kernel_time_next(s));
+}
+
+
 bool kw_kernel_op_enabled(struct kw_sim *s, struct kw_thread *t, const struct kw_op *op)
 {
 	struct kw_obj *o;
@@ -28,12 +79,12 @@ bool kw_kernel_op_enabled(struct kw_sim *s, struct kw_thread *t, const struct kw
 		o = op->obj ? &s->objs[op->obj - 1] : kw_obj_find(s, op->addr);
 		if (o && o->u.comp.done > 0)
 			return true;
-		/* the timed/interruptible forms: a timeout may expire at any time; a signal */
-		return op->mode && (t->deadline || (op->mode == 2 && t->sigpending) ||
-				    (op->mode == 3 && t->sigpending == 2));
+		/* the timed/interruptible forms: a signal, or the timeout if it is the next one */
+		return op->mode && ((op->mode == 2 && t->sigpending) || (op->mode == 3 && t->sigpending == 2) ||
+				    kw_timeout_due(s, t));
 	case KW_OP_SCHEDULE:
-		/* woken, or (with a timeout) timing out now: time is free to pass */
-		return t->task_state == KW_TASK_RUNNING || t->deadline;
+		/* woken, or timing out now: time may pass to the earliest deadline at any point */
+		return t->task_state == KW_TASK_RUNNING || kw_timeout_due(s, t);
 	case KW_OP_RCU_WAIT:
 		return kw_rcu_wait_enabled(s, t, op);
 	case KW_OP_SOFTIRQ_WAIT:
@@ -50,24 +101,6 @@ bool kw_kernel_op_enabled(struct kw_sim *s, struct kw_thread *t, const struct kw
 	default:
 		return true;
 	}
-}
-
-/* t (enabled) could go on only because its timeout may expire now. */
-bool kw_kernel_timing_out(struct kw_sim *s, struct kw_thread *t)
-{
-	const struct kw_op *op = &t->op;
-
-	if (!t->deadline)
-		return false;
-	if (op->kind == KW_OP_SCHEDULE)
-		return t->task_state != KW_TASK_RUNNING;
-	if (op->kind == KW_OP_WAIT_COMPLETION && op->mode) {
-		struct kw_obj *o = op->obj ? &s->objs[op->obj - 1] : kw_obj_find(s, op->addr);
-
-		return !(o && o->u.comp.done > 0) && !(op->mode == 2 && t->sigpending) &&
-		       !(op->mode == 3 && t->sigpending == 2);
-	}
-	return false;
 }
 
 static struct kw_thread *kw_waits_for(struct kw_sim *s, struct kw_thread *t)

@@ -137,6 +137,9 @@ bool kw_rcu_run_one(struct kw_sim *s, struct kw_thread *t);
 bool kw_rcu_wait_enabled(struct kw_sim *s, struct kw_thread *t, const struct kw_op *op);
 struct kw_thread *kw_rcu_waits_for(struct kw_sim *s, struct kw_thread *t);
 
+/* blocking.c */
+uint64_t kw_kernel_time_next(struct kw_sim *s);
+
 /* softirq.c */
 struct kw_thread *kw_softirqd(struct kw_sim *s, int cpu, uintptr_t pc);
 bool kw_softirq_wait_enabled(struct kw_sim *s, const struct kw_op *op);

@@ -134,6 +134,9 @@ void kw_point(struct kw_sim *s, unsigned kind, const void *addr, unsigned mode, 
 	else if (kind == KW_OP_WAIT_COMPLETION)
 		op.obj = (uint32_t)(kw_obj_get(s, addr, KW_OBJ_COMPLETION) - s->objs) + 1;
 	kw_sched_point(s, &op);
+	/* a sleep chosen while it could only time out: virtual time moves to its deadline */
+	if (s->cur->deadline && s->jiffies < s->cur->deadline && kw_kernel_timing_out(s, s->cur))
+		s->jiffies = s->cur->deadline;
 	kw_mm_sync_op(s, s->cur); /* tso: locked instructions drain the store buffer */
 	/* the kernel object is memory the primitive writes: freed memory is a use after free */
 	switch (kind) {

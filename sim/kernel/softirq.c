@@ -9,9 +9,10 @@
  *    running task) only when its CPU has work ready for it, no hard IRQ or other softirq runs
  *    there, and the CPU's task has neither bottom halves nor IRQs disabled; it then runs
  *    everything ready and ends, to be armed again for the next work.
- *  - Timers: an armed timer may fire at any time (time is free to pass): an arrival takes
- *    the CPU's earliest armed timer, moves jiffies to its expiry if it is later, and fires
- *    every timer of the CPU due by then, earliest first. Tasklets run in scheduling order; a
+ *  - Timers: an armed timer may fire at any time (time is free to pass) unless a timeout or
+ *    another timer comes before it: an arrival takes the CPU's earliest armed timer, moves
+ *    jiffies to its expiry if it is later, and fires every timer of the CPU due by then,
+ *    earliest first. Tasklets run in scheduling order; a
  *    disabled or running tasklet waits. A handler never runs twice at once.
  *  - Happens-before: arming/scheduling -> the handler run; the handler's end -> the
  *    del_timer_sync()/tasklet_kill()/tasklet_disable() that waited for it.
@@ -63,8 +64,9 @@ bool kw_kernel_softirq_ready(struct kw_sim *s, struct kw_thread *t)
 {
 	if (!t->softirqd)
 		return t->raised;
-	return kw_soft_next(s, t->cpu, KW_OBJ_TIMER, true, 0) || kw_soft_next(s, t->cpu, KW_OBJ_TASKLET, true, 0) ||
-	       kw_rcu_cb_ready(s, t->cpu);
+	/* a timer is ready when its expiry is the next moment of virtual time (or past) */
+	return kw_soft_next(s, t->cpu, KW_OBJ_TIMER, false, kw_kernel_time_next(s)) ||
+	       kw_soft_next(s, t->cpu, KW_OBJ_TASKLET, true, 0) || kw_rcu_cb_ready(s, t->cpu);
 }
 
 /* Run one tasklet or timer handler on softirq thread t. */
@@ -104,8 +106,8 @@ static void kw_softirqd_main(void *arg)
 		struct kw_obj *o = kw_soft_next(s, t->cpu, KW_OBJ_TIMER, false, s->jiffies);
 
 		if (!o && !advanced) {
-			/* time passes to the CPU's earliest armed timer */
-			o = kw_soft_next(s, t->cpu, KW_OBJ_TIMER, true, 0);
+			/* time passes to the CPU's earliest armed timer, if nothing comes before it */
+			o = kw_soft_next(s, t->cpu, KW_OBJ_TIMER, false, kw_kernel_time_next(s));
 			if (o && o->u.soft.expires > s->jiffies)
 				s->jiffies = o->u.soft.expires;
 		}

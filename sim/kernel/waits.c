@@ -9,7 +9,8 @@
  *  - Happens-before: wake_up -> the woken task; send_sig -> the sleep it interrupts.
  *  - set_current_state() and wake_up() each imply smp_mb(), pairing with each other.
  *  - A sleep with a timeout may time out at any scheduling point (the scheduler choosing the
- *    sleeper is the decision); virtual time then jumps to its deadline. Time never goes back.
+ *    sleeper is the decision) if no other timeout or timer is due before it; virtual time
+ *    then jumps to its deadline. Time never goes back.
  *  - A signal wakes an interruptible sleep (a fatal one a killable sleep too) and stays
  *    pending; a sleep entered with such a signal pending returns at once.
  *  - Each wait queue (one of KW_WQ_WORDS words, in first-use order) has a "waiters" word that is a location

@@ -21,6 +21,9 @@
 
 #include <kweave/kweave.h>
 #include <kweave/types.h>
+/* libc declares a POSIX timer_delete(): declare it first, so that the kernel's timer_delete()
+ * macro below cannot break a later #include of <time.h> or <pthread.h> */
+#include <time.h>
 
 #define local_bh_disable() kw_local_bh_disable()
 #define local_bh_enable() kw_local_bh_enable()
